@@ -1,0 +1,108 @@
+// Builds the Fastify app from config (no listen): used by the server, the tests and the benchmarks.
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import { authenticate } from './core/auth.js';
+import { type AppContext, type ContextOverrides, closeContext, createContext } from './core/context.js';
+import { RateLimited } from './core/errors.js';
+import { Problem, registerErrorHandling } from './core/http.js';
+import type { JobHandler } from './core/jobs.js';
+import type { App } from './core/module.js';
+import { registerOps } from './core/ops.js';
+import { modules } from './modules/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's infrastructure (db, cache, jobs...), for entry points and tests. */
+    ctx: AppContext;
+  }
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.logLevel,
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-cart-token"]', 'req.headers["stripe-signature"]'],
+  });
+}
+
+export interface BuildOptions extends ContextOverrides {
+  logger?: Logger;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<App> {
+  const log = options.logger ?? createLogger(config);
+  const handlers = new Map<string, JobHandler>();
+  const ctx = await createContext(config, log, handlers, options);
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    },
+    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: config.nodeEnv === 'test' }),
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('ctx', ctx);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onClose', async () => closeContext(ctx));
+
+  registerErrorHandling(app, { exposeErrors: config.nodeEnv === 'development' });
+  app.addSchema(Problem);
+
+  await app.register(helmet, {
+    // the docs UI needs inline scripts and styles; the API itself serves JSON only
+    contentSecurityPolicy: false,
+  });
+  await app.register(cors, {
+    origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+    exposedHeaders: ['x-request-id', 'etag', 'retry-after'],
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: config.apiRateLimit,
+    timeWindow: '1 minute',
+    nameSpace: 'emp-rl:',
+    allowList: (request) => !request.url.startsWith('/api/'),
+    errorResponseBuilder: (_request, context) => new RateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
+    ...(ctx.cache.redis ? { redis: ctx.cache.redis } : {}),
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Emporium API',
+        version: '1.0.0',
+        description: 'Headless e-commerce REST API. Errors are RFC 9457 problem+json with a stable `code`.',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.addHook('onRequest', authenticate(config.secretKey));
+  registerOps(app, ctx);
+  for (const module of modules) {
+    for (const [type, handler] of Object.entries(module.jobs?.(ctx) ?? {})) handlers.set(type, handler);
+    if (module.routes) await app.register(async (scope) => module.routes?.(scope as App, ctx), { prefix: '/api/v1' });
+  }
+  return app;
+}
+
+export const schedules = () => modules.flatMap((m) => m.schedules ?? []);

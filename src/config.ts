@@ -1,0 +1,164 @@
+// Every environment variable Emporium reads, parsed and validated once. A bad value stops start-up with a
+// message naming the variable; the result is typed and frozen.
+import path from 'node:path';
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function fail(name: string, message: string): never {
+  throw new ConfigError(`Invalid environment variable ${name}: ${message}`);
+}
+
+function str(env: Env, name: string, fallback: string): string {
+  return read(env, name) ?? fallback;
+}
+
+function optionalUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const value = read(env, name);
+  if (value === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    fail(name, `"${value}" is not a URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) fail(name, `protocol must be one of ${protocols.join(', ')}`);
+  return value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = read(env, name);
+  if (value === undefined) return fallback;
+  if (!/^-?\d+$/.test(value)) fail(name, `"${value}" is not an integer`);
+  const n = Number(value);
+  if (n < min || n > max) fail(name, `${n} is outside ${min}..${max}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const value = read(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  return fail(name, `"${value}" is not a boolean (true/false)`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const value = read(env, name);
+  if (value === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(value)) fail(name, `"${value}" is not one of ${choices.join(', ')}`);
+  return value as T;
+}
+
+/** Parses durations like `15m`, `7d`, `30s`, `1h` or a plain number of seconds into seconds. */
+function duration(env: Env, name: string, fallback: string): number {
+  const value = read(env, name) ?? fallback;
+  const match = /^(\d+)\s*(s|m|h|d)?$/.exec(value);
+  if (!match) fail(name, `"${value}" is not a duration (e.g. 30s, 15m, 1h, 7d)`);
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(match[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  const seconds = Number(match[1]) * unit;
+  if (seconds <= 0) fail(name, 'must be greater than zero');
+  return seconds;
+}
+
+function decimalRate(env: Env, name: string, fallback: string): number {
+  const value = read(env, name) ?? fallback;
+  if (!/^\d+(\.\d{1,4})?$/.test(value) || Number(value) > 1) fail(name, `"${value}" is not a rate between 0 and 1`);
+  // Stored in basis points of a percent (1/10000) so tax math stays integer.
+  return Math.round(Number(value) * 10000);
+}
+
+function currency(env: Env, name: string, fallback: string): string {
+  const value = (read(env, name) ?? fallback).toUpperCase();
+  if (!/^[A-Z]{3}$/.test(value)) fail(name, `"${value}" is not an ISO 4217 currency code`);
+  try {
+    new Intl.NumberFormat('en', { style: 'currency', currency: value });
+  } catch {
+    fail(name, `"${value}" is not a known currency`);
+  }
+  return value;
+}
+
+export function loadConfig(env: Env = process.env) {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const dataDir = path.resolve(str(env, 'DATA_DIR', './var'));
+  const secretKey = read(env, 'SECRET_KEY');
+  if (nodeEnv === 'production' && (secretKey === undefined || secretKey.length < 32)) {
+    fail('SECRET_KEY', 'must be set to at least 32 characters in production');
+  }
+  if (secretKey !== undefined && secretKey.length < 16) fail('SECRET_KEY', 'must be at least 16 characters');
+  const stripeSecretKey = read(env, 'STRIPE_SECRET_KEY');
+  const config = {
+    nodeEnv,
+    host: str(env, 'HOST', '0.0.0.0'),
+    port: int(env, 'PORT', 8000, 0, 65535),
+    /** Absolute URL the API is reached at; used in links sent by email. */
+    publicUrl: optionalUrl(env, 'PUBLIC_URL', ['http:', 'https:']) ?? 'http://localhost:8000',
+    /** Where the storefront handles links from emails (verify, reset). */
+    frontendUrl: optionalUrl(env, 'FRONTEND_URL', ['http:', 'https:']) ?? 'http://localhost:3000',
+    dataDir,
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    corsOrigins: (read(env, 'CORS_ORIGINS') ?? '*').split(',').map((s) => s.trim()),
+    databaseUrl: optionalUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
+    redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    amqpUrl: optionalUrl(env, 'AMQP_URL', ['amqp:', 'amqps:']),
+    smtpUrl: optionalUrl(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: str(env, 'MAIL_FROM', 'Emporium <no-reply@emporium.local>'),
+    secretKey: secretKey ?? 'insecure-development-secret-change-me',
+    accessTokenTtl: duration(env, 'ACCESS_TOKEN_TTL', '15m'),
+    refreshTokenTtl: duration(env, 'REFRESH_TOKEN_TTL', '7d'),
+    emailVerificationTtl: duration(env, 'EMAIL_VERIFICATION_TTL', '24h'),
+    passwordResetTtl: duration(env, 'PASSWORD_RESET_TTL', '1h'),
+    loginRateLimit: int(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
+    passwordResetRateLimit: int(env, 'PASSWORD_RESET_RATE_LIMIT', 5, 1, 100000),
+    rateLimitWindow: duration(env, 'RATE_LIMIT_WINDOW', '15m'),
+    apiRateLimit: int(env, 'API_RATE_LIMIT', 600, 1, 10000000),
+    jobsInProcess: bool(env, 'JOBS_IN_PROCESS', true),
+    jobPollInterval: int(env, 'JOB_POLL_INTERVAL_MS', 1000, 10, 600000),
+    currency: currency(env, 'CURRENCY', 'USD'),
+    taxRate: decimalRate(env, 'TAX_RATE', '0'),
+    shippingFlatRate: int(env, 'SHIPPING_FLAT_RATE', 500, 0, 100000000),
+    freeShippingThreshold: int(env, 'FREE_SHIPPING_THRESHOLD', 5000, 0, 1000000000),
+    orderPaymentTimeout: duration(env, 'ORDER_PAYMENT_TIMEOUT', '30m'),
+    manualPaymentTimeout: duration(env, 'MANUAL_PAYMENT_TIMEOUT', '7d'),
+    guestCartTtl: duration(env, 'GUEST_CART_TTL', '30d'),
+    paymentProvider: oneOf(env, 'PAYMENT_PROVIDER', ['manual', 'stripe'] as const, stripeSecretKey ? 'stripe' : 'manual'),
+    stripeSecretKey,
+    stripeWebhookSecret: read(env, 'STRIPE_WEBHOOK_SECRET'),
+    stripeApiBase: optionalUrl(env, 'STRIPE_API_BASE', ['http:', 'https:']),
+    mediaUrl: str(env, 'MEDIA_URL', '/media/'),
+    maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    s3: {
+      bucket: read(env, 'S3_BUCKET'),
+      region: str(env, 'S3_REGION', 'us-east-1'),
+      endpoint: optionalUrl(env, 'S3_ENDPOINT', ['http:', 'https:']),
+      accessKeyId: read(env, 'S3_ACCESS_KEY_ID'),
+      secretAccessKey: read(env, 'S3_SECRET_ACCESS_KEY'),
+      publicUrl: optionalUrl(env, 'S3_PUBLIC_URL', ['http:', 'https:']),
+    },
+    cacheTtl: duration(env, 'CACHE_TTL', '5m'),
+    sentryDsn: optionalUrl(env, 'SENTRY_DSN', ['http:', 'https:']),
+  };
+  if (config.paymentProvider === 'stripe' && !config.stripeSecretKey) {
+    fail('PAYMENT_PROVIDER', 'is "stripe" but STRIPE_SECRET_KEY is not set');
+  }
+  return deepFreeze(config);
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+function deepFreeze<T>(value: T): T {
+  for (const inner of Object.values(value as object)) {
+    if (inner && typeof inner === 'object') deepFreeze(inner);
+  }
+  return Object.freeze(value);
+}

@@ -1,0 +1,121 @@
+// Database handle for both ways of running: PGlite in-process (embedded default) or a `pg` pool
+// (DATABASE_URL). Everything above this file sees one Drizzle type, `Db`, and never which one it got.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { type SQL, sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+
+/** A database or a transaction: every repo function takes one as its first argument. */
+export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+
+/** db/migrations of the project, found from this file whether it runs from src/ (tsx) or dist/src/ (build). */
+export const migrationsFolder = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    dir = path.dirname(dir);
+    const candidate = path.join(dir, 'db', 'migrations');
+    if (fs.existsSync(path.join(candidate, 'meta', '_journal.json'))) return candidate;
+  }
+  throw new Error('db/migrations not found');
+})();
+
+export interface DbStats {
+  /** Statements sent since start; tests use it to catch N+1 queries. */
+  queries: number;
+}
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'pg';
+  stats: DbStats;
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** PGlite only: the data directory as a tarball (tests clone a migrated database from it). */
+  dump?(): Promise<Blob>;
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL; without it the embedded PGlite is used. */
+  url?: string;
+  /** PGlite data directory; omitted means in memory. */
+  dataDir?: string;
+  /** A PGlite data-dir dump to start from (tests load a migrated snapshot). */
+  loadDataDir?: Blob;
+  poolSize?: number;
+}
+
+const MIGRATION_LOCK = 727_001; // pg_advisory_lock key: one migrator at a time across processes
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const stats: DbStats = { queries: 0 };
+  const logger = {
+    logQuery() {
+      stats.queries++;
+    },
+  };
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    pool.on('error', () => {}); // idle client errors surface on the next query instead of crashing
+    const db = drizzlePg({ client: pool, logger }) as unknown as Db;
+    return {
+      db,
+      kind: 'pg',
+      stats,
+      async migrate() {
+        const client = await pool.connect();
+        try {
+          await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+          await migratePg(drizzlePg({ client }), { migrationsFolder });
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+          client.release();
+        }
+      },
+      async ping() {
+        await pool.query('SELECT 1');
+      },
+      async close() {
+        await pool.end();
+      },
+    };
+  }
+  if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
+  const client = await PGlite.create({
+    dataDir: options.dataDir,
+    loadDataDir: options.loadDataDir,
+    extensions: { pg_trgm },
+  });
+  const db = drizzlePglite({ client, logger }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    stats,
+    async migrate() {
+      await migratePglite(drizzlePglite({ client }), { migrationsFolder });
+    },
+    async ping() {
+      await client.query('SELECT 1');
+    },
+    async close() {
+      if (!client.closed) await client.close();
+    },
+    dump: () => client.dumpDataDir('none'),
+  };
+}
+
+/** Runs raw SQL and returns its rows, the same shape on PGlite and `pg`. */
+export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+export { sql };

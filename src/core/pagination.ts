@@ -1,0 +1,50 @@
+// DRF PageNumberPagination: `?page=N&page_size=M` (default 20, max 100) -> {count, next, previous, results}
+// with absolute next/previous URLs; a page past the end is a 404 "Invalid page.".
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { NotFound } from './errors.js';
+
+export const PageQuery = {
+  page: Type.Optional(Type.Integer({ minimum: 1, description: 'Page number, from 1' })),
+  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Items per page (default 20, max 100)' })),
+};
+
+export interface PageRequest {
+  page: number;
+  pageSize: number;
+  offset: number;
+}
+
+export function pageRequest(query: { page?: number; page_size?: number }, defaultSize = 20): PageRequest {
+  const page = query.page ?? 1;
+  const pageSize = query.page_size ?? defaultSize;
+  return { page, pageSize, offset: (page - 1) * pageSize };
+}
+
+/** The absolute URL of this request with some query parameters replaced (null removes one). */
+export function urlWith(request: FastifyRequest, changes: Record<string, string | number | null>): string {
+  const url = new URL(request.url, `${request.protocol}://${request.host}`);
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) url.searchParams.delete(key);
+    else url.searchParams.set(key, String(value));
+  }
+  return url.toString();
+}
+
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export function toPage<T>(request: FastifyRequest, page: PageRequest, count: number, results: T[]): Page<T> {
+  const lastPage = Math.max(1, Math.ceil(count / page.pageSize));
+  if (page.page > lastPage) throw new NotFound('Invalid page.', 'invalid_page');
+  return {
+    count,
+    next: page.page < lastPage ? urlWith(request, { page: page.page + 1 }) : null,
+    previous: page.page > 1 ? urlWith(request, { page: page.page === 2 ? null : page.page - 1 }) : null,
+    results,
+  };
+}

@@ -1,0 +1,5 @@
+import type { AppModule } from '../../core/module.js';
+
+export const ordersModule: AppModule = {
+  name: 'orders',
+};

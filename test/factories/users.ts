@@ -1,0 +1,39 @@
+// Row factories for users; tests make exactly the rows they need.
+import { randomUUID } from 'node:crypto';
+import { signAccessToken } from '../../src/core/auth.js';
+import type { App } from '../../src/core/module.js';
+import { hashPassword } from '../../src/modules/accounts/accounts.passwords.js';
+import { type UserRow, users } from '../../src/modules/accounts/accounts.tables.js';
+
+export const DEFAULT_PASSWORD = 'correct-horse-battery';
+let cachedHash: Promise<string> | undefined;
+
+export async function makeUser(
+  app: App,
+  overrides: Partial<typeof users.$inferInsert> & { password?: string } = {},
+): Promise<UserRow> {
+  const { password, ...rest } = overrides;
+  if (!cachedHash) cachedHash = hashPassword(DEFAULT_PASSWORD);
+  const passwordHash = password ? await hashPassword(password) : await cachedHash;
+  const [row] = await app.ctx.db
+    .insert(users)
+    .values({
+      email: `user-${randomUUID().slice(0, 8)}@example.com`,
+      firstName: 'Test',
+      lastName: 'User',
+      isEmailVerified: true,
+      ...rest,
+      passwordHash,
+    })
+    .returning();
+  return row as UserRow;
+}
+
+export const makeStaff = (app: App, overrides: Partial<typeof users.$inferInsert> = {}) =>
+  makeUser(app, { isStaff: true, ...overrides });
+
+/** `Authorization` header with a fresh access token for this user. */
+export async function authHeader(app: App, user: Pick<UserRow, 'id' | 'isStaff' | 'isSuperuser'>) {
+  const { token } = await signAccessToken(app.ctx.config.secretKey, user, app.ctx.config.accessTokenTtl);
+  return { authorization: `Bearer ${token}` };
+}

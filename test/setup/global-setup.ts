@@ -1,0 +1,59 @@
+// Runs once per `vitest` run: migrates one template database, which every test file then clones, so each
+// file starts from a fresh, migrated database and runs never see each other's rows.
+//  - PostgreSQL (DATABASE_URL set): a template database `emporium_tpl_<run>`; files CREATE DATABASE from it.
+//  - PGlite (default): a migrated data-dir dump in a temp file; files load it into an in-memory PGlite.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { openDatabase } from '../../src/core/db.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testRunId: string;
+    templateDatabase: string;
+    pgliteSnapshot: string;
+  }
+}
+
+function adminUrl(url: string, database = 'postgres'): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export default async function setup(project: TestProject) {
+  const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  project.provide('testRunId', runId);
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const template = `emporium_tpl_${runId}`;
+    const admin = new pg.Client({ connectionString: adminUrl(url) });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${template}`);
+    const database = await openDatabase({ url: adminUrl(url, template), poolSize: 1 });
+    await database.migrate();
+    await database.close();
+    project.provide('templateDatabase', template);
+    project.provide('pgliteSnapshot', '');
+    return async () => {
+      const { rows } = await admin.query<{ datname: string }>(
+        `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2`,
+        [`emporium_t_${runId}_%`, template],
+      );
+      for (const row of rows) await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
+      await admin.end();
+    };
+  }
+  const database = await openDatabase({});
+  await database.migrate();
+  const dump = await (database.dump as () => Promise<Blob>)();
+  await database.close();
+  const file = path.join(os.tmpdir(), `emporium-pglite-${runId}.tar`);
+  fs.writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+  project.provide('templateDatabase', '');
+  project.provide('pgliteSnapshot', file);
+  return () => fs.rmSync(file, { force: true });
+}

@@ -1,0 +1,90 @@
+// Test app factory: a real Fastify app on a fresh database of its own (cloned from the run's migrated
+// template), a private cache namespace, and mail written under a temp DATA_DIR.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { type BuildOptions, buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createMemoryCache, createRedisCache } from '../../src/core/cache.js';
+import { type Database, openDatabase } from '../../src/core/db.js';
+import type { App } from '../../src/core/module.js';
+
+const TEST_SECRET = 'test-secret-key-0123456789abcdef';
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function adminQuery(url: string, text: string) {
+  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh migrated database: a clone of the run's template (PostgreSQL) or of its snapshot (PGlite). */
+export async function openTestDatabase(): Promise<Database> {
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const name = `emporium_t_${inject('testRunId')}_${randomBytes(4).toString('hex')}`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await adminQuery(url, `CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
+        break;
+      } catch (error) {
+        // two files cloning the same template at the same instant: PostgreSQL refuses one; try again
+        if (attempt > 20 || !String(error).includes('being accessed by other users')) throw error;
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      }
+    }
+    const database = await openDatabase({ url: withDatabase(url, name), poolSize: 20 });
+    const close = database.close;
+    database.close = async () => {
+      await close();
+      await adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    };
+    return database;
+  }
+  const snapshot = fs.readFileSync(inject('pgliteSnapshot'));
+  return openDatabase({ loadDataDir: new Blob([snapshot]) });
+}
+
+export interface TestAppOptions extends BuildOptions {
+  /** Extra environment for loadConfig (e.g. { TAX_RATE: '0.1' }). */
+  env?: Record<string, string>;
+}
+
+/** Builds a ready app for one test file; call `app.close()` in afterAll. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<App> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emporium-test-'));
+  const env: Record<string, string | undefined> = {
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    SECRET_KEY: TEST_SECRET,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    API_RATE_LIMIT: '1000000',
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    AMQP_URL: process.env.AMQP_URL,
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const database = options.database ?? (await openTestDatabase());
+  const cache =
+    options.cache ??
+    (config.redisUrl ? createRedisCache(config.redisUrl, `test:${randomBytes(6).toString('hex')}:`) : createMemoryCache());
+  const app = await buildApp(config, { ...options, database, cache });
+  app.addHook('onClose', async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  await app.ready();
+  return app;
+}
+
+export { TEST_SECRET };
