@@ -2,8 +2,8 @@
 import { buildApp, schedules } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startScheduler } from './core/scheduler.js';
-import { seedDemoData } from './seed.js';
 import { users } from './modules/accounts/accounts.tables.js';
+import { seedDemoData } from './seed.js';
 
 async function main() {
   const config = loadConfig();
