@@ -94,6 +94,7 @@ export function loadConfig(env: Env = process.env) {
   }
   if (secretKey !== undefined && secretKey.length < 16) fail('SECRET_KEY', 'must be at least 16 characters');
   const stripeSecretKey = read(env, 'STRIPE_SECRET_KEY');
+  const amqpUrl = optionalUrl(env, 'AMQP_URL', ['amqp:', 'amqps:']);
   const config = {
     nodeEnv,
     host: str(env, 'HOST', '0.0.0.0'),
@@ -110,7 +111,7 @@ export function loadConfig(env: Env = process.env) {
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    amqpUrl: optionalUrl(env, 'AMQP_URL', ['amqp:', 'amqps:']),
+    amqpUrl,
     smtpUrl: optionalUrl(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: str(env, 'MAIL_FROM', 'Emporium <no-reply@emporium.local>'),
     secretKey: secretKey ?? 'insecure-development-secret-change-me',
@@ -122,7 +123,8 @@ export function loadConfig(env: Env = process.env) {
     passwordResetRateLimit: int(env, 'PASSWORD_RESET_RATE_LIMIT', 5, 1, 100000),
     rateLimitWindow: duration(env, 'RATE_LIMIT_WINDOW', '15m'),
     apiRateLimit: int(env, 'API_RATE_LIMIT', 600, 1, 10000000),
-    jobsInProcess: bool(env, 'JOBS_IN_PROCESS', true),
+    /** Run jobs inside the API process (embedded default); with AMQP_URL, `worker` processes run them instead. */
+    jobsInProcess: bool(env, 'JOBS_IN_PROCESS', !amqpUrl),
     jobPollInterval: int(env, 'JOB_POLL_INTERVAL_MS', 1000, 10, 600000),
     currency: currency(env, 'CURRENCY', 'USD'),
     taxRate: decimalRate(env, 'TAX_RATE', '0'),

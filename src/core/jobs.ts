@@ -4,7 +4,7 @@
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { type Db, queryRows } from './db.js';
-import { type JobRow, jobs } from './jobs.tables.js';
+import { jobs } from './jobs.tables.js';
 
 export interface EnqueueOptions {
   /** Run no earlier than this. */
@@ -46,7 +46,15 @@ export function backoffSeconds(attempts: number): number {
   return Math.max(1, Math.round(base * (0.8 + Math.random() * 0.4)));
 }
 
+export interface ClaimedJob extends Job {
+  maxAttempts: number;
+}
+
 export interface JobRunner {
+  /** Marks up to `limit` due jobs running (SKIP LOCKED, so runners never share one) and returns them. */
+  claim(limit: number): Promise<ClaimedJob[]>;
+  /** Runs one claimed job and records done, retry-with-backoff, or dead. Never throws. */
+  execute(job: ClaimedJob): Promise<void>;
   /** Claims and runs every due job (up to `limit` per batch) until none is left; returns how many ran. */
   runDue(limit?: number): Promise<number>;
   /** Polls in the background until stop(). */
@@ -70,7 +78,7 @@ export function createJobRunner(options: {
   let running: Promise<unknown> | undefined;
   let stopped = true;
 
-  async function claim(limit: number): Promise<JobRow[]> {
+  async function claim(limit: number): Promise<ClaimedJob[]> {
     const rows = await queryRows<Record<string, unknown>>(
       db,
       sql`UPDATE jobs SET status = 'running', attempts = attempts + 1,
@@ -87,10 +95,10 @@ export function createJobRunner(options: {
       payload: r.payload as Record<string, unknown>,
       attempts: Number(r.attempts),
       maxAttempts: Number(r.max_attempts),
-    })) as JobRow[];
+    }));
   }
 
-  async function runOne(job: JobRow): Promise<void> {
+  async function execute(job: ClaimedJob): Promise<void> {
     const handler = handlers.get(job.type);
     try {
       if (!handler) throw new Error(`no handler registered for job type "${job.type}"`);
@@ -115,7 +123,7 @@ export function createJobRunner(options: {
     let total = 0;
     for (;;) {
       const batch = await claim(limit);
-      for (const job of batch) await runOne(job);
+      for (const job of batch) await execute(job);
       total += batch.length;
       if (batch.length < limit) return total;
     }
@@ -139,6 +147,8 @@ export function createJobRunner(options: {
   }
 
   return {
+    claim,
+    execute,
     runDue,
     handlers,
     start() {

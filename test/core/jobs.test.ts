@@ -61,7 +61,10 @@ describe('job outbox and runner', () => {
     // not due yet: a second pass leaves it alone
     await app.ctx.jobs.runDue();
     expect((await jobRow(id))?.attempts).toBe(1);
-    await app.ctx.db.update(jobs).set({ runAt: new Date(Date.now() - 1000) }).where(eq(jobs.id, id));
+    await app.ctx.db
+      .update(jobs)
+      .set({ runAt: new Date(Date.now() - 1000) })
+      .where(eq(jobs.id, id));
     await app.ctx.jobs.runDue();
     expect(await jobRow(id)).toMatchObject({ status: 'done', attempts: 2 });
   });
@@ -69,7 +72,10 @@ describe('job outbox and runner', () => {
   it('moves a job that exhausts its attempts to the dead-letter status', async () => {
     const id = (await enqueueJob(app.ctx.db, 'test.broken', {}, { maxAttempts: 2 })) as string;
     await app.ctx.jobs.runDue();
-    await app.ctx.db.update(jobs).set({ runAt: new Date(Date.now() - 1000) }).where(eq(jobs.id, id));
+    await app.ctx.db
+      .update(jobs)
+      .set({ runAt: new Date(Date.now() - 1000) })
+      .where(eq(jobs.id, id));
     await app.ctx.jobs.runDue();
     expect(await jobRow(id)).toMatchObject({ status: 'dead', attempts: 2, lastError: 'Error: always broken' });
   });
