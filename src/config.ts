@@ -148,7 +148,6 @@ export function loadConfig(env: Env = process.env) {
       publicUrl: optionalUrl(env, 'S3_PUBLIC_URL', ['http:', 'https:']),
     },
     cacheTtl: duration(env, 'CACHE_TTL', '5m'),
-    sentryDsn: optionalUrl(env, 'SENTRY_DSN', ['http:', 'https:']),
   };
   if (config.paymentProvider === 'stripe' && !config.stripeSecretKey) {
     fail('PAYMENT_PROVIDER', 'is "stripe" but STRIPE_SECRET_KEY is not set');
