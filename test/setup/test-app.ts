@@ -60,6 +60,8 @@ export async function openTestDatabase(): Promise<Database> {
 export interface TestAppOptions extends BuildOptions {
   /** Extra environment for loadConfig (e.g. { TAX_RATE: '0.1' }). */
   env?: Record<string, string>;
+  /** Adds routes or hooks before the app is made ready (tests of the plumbing itself). */
+  beforeReady?: (app: App) => void | Promise<void>;
 }
 
 /** Builds a ready app for one test file; call `app.close()` in afterAll. */
@@ -83,6 +85,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<App> 
     (config.redisUrl ? createRedisCache(config.redisUrl, `test:${randomBytes(6).toString('hex')}:`) : createMemoryCache());
   const app = await buildApp(config, { ...options, database, cache });
   app.addHook('onClose', async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  await options.beforeReady?.(app);
   await app.ready();
   return app;
 }
