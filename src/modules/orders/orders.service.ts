@@ -1,7 +1,25 @@
-// Orders service: checkout, coupons, order status machine and history, cancellation.
+// Orders service: order reads, cancellation, staff status changes, unpaid-order expiry, and the functions
+// the payments and catalog modules call (contracts.md). Checkout itself lives in checkout.service.ts.
+import type { AuthUser } from '../../core/auth.js';
+import { isStaff } from '../../core/auth.js';
+import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
+import { Forbidden, NotFound } from '../../core/errors.js';
+import type { PageRequest } from '../../core/pagination.js';
+import { invalidateProductCache } from '../catalog/catalog.service.js';
+import type { OrderStatus, PaymentStatus } from './order-status.js';
+import {
+  type Actor,
+  applyCancel,
+  applyPaid,
+  applyRefund,
+  applySimpleTransition,
+  enqueueProductCacheInvalidation,
+} from './orders.lifecycle.js';
+import * as repo from './orders.repo.js';
+import type { OrderItemRow, OrderRow, OrderStatusHistoryRow } from './orders.tables.js';
 
-export type OrderStatus = 'pending' | 'paid' | 'processing' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
+export type { OrderStatus, PaymentStatus } from './order-status.js';
 
 export interface OrderForPayment {
   id: string;
@@ -14,10 +32,168 @@ export interface OrderForPayment {
   currency: string;
 }
 
+export interface OrderDetail {
+  order: OrderRow;
+  items: OrderItemRow[];
+  history: OrderStatusHistoryRow[];
+}
+
+// ---- contracts with other modules -------------------------------------------------------------------------
+
 /** True when the user has a delivered order containing this product (reviews' "verified purchase"). */
 export async function hasDeliveredOrderWithProduct(db: Db, userId: string, productId: string): Promise<boolean> {
-  void db;
-  void userId;
-  void productId;
-  return false; // TODO(orders): implemented by the cart/orders issue
+  return repo.hasDeliveredOrderWithProduct(db, userId, productId);
+}
+
+export async function getOrderForPayment(db: Db, orderId: string): Promise<OrderForPayment | undefined> {
+  const order = await repo.findOrder(db, orderId);
+  if (!order) return undefined;
+  return {
+    id: order.id,
+    orderNumber: order.orderNumber,
+    userId: order.userId,
+    status: order.status as OrderStatus,
+    paymentStatus: order.paymentStatus,
+    total: order.total,
+    currency: order.currency,
+  };
+}
+
+/**
+ * pending -> paid with history, payment_status 'paid' and the order-paid email job, in `tx`. Locks the order
+ * row; returns false and changes nothing when the order is not pending (already paid, cancelled...).
+ */
+export async function markOrderPaid(tx: Db, orderId: string, actor: Actor): Promise<boolean> {
+  const order = await repo.lockOrder(tx, orderId);
+  if (order?.status !== 'pending') return false;
+  await applyPaid(tx, order, actor, new Date());
+  return true;
+}
+
+export async function setOrderPaymentStatus(tx: Db, orderId: string, paymentStatus: PaymentStatus): Promise<void> {
+  await repo.updateOrder(tx, orderId, { paymentStatus });
+}
+
+/**
+ * After a full refund: status -> refunded when legal (paid|processing|shipped|delivered) with history and
+ * stock restored unless already restored; payment_status 'refunded' in every case (a cancelled order keeps
+ * its status). Product caches are invalidated by a job enqueued in `tx`.
+ */
+export async function markOrderRefunded(tx: Db, orderId: string, actor: Actor): Promise<void> {
+  const order = await repo.lockOrder(tx, orderId);
+  if (!order) return;
+  if (['paid', 'processing', 'shipped', 'delivered'].includes(order.status)) {
+    const productIds = await applyRefund(tx, order, actor, new Date(), false);
+    await enqueueProductCacheInvalidation(tx, productIds);
+  } else {
+    await repo.updateOrder(tx, orderId, { paymentStatus: 'refunded' });
+  }
+}
+
+// ---- reads ------------------------------------------------------------------------------------------------
+
+async function loadDetails(db: Db, rows: OrderRow[]): Promise<OrderDetail[]> {
+  const ids = rows.map((r) => r.id);
+  const [items, history] = await Promise.all([repo.itemsOfOrders(db, ids), repo.historyOfOrders(db, ids)]);
+  return rows.map((order) => ({
+    order,
+    items: items.filter((i) => i.orderId === order.id),
+    history: history.filter((h) => h.orderId === order.id),
+  }));
+}
+
+export async function loadOrderDetail(db: Db, orderId: string): Promise<OrderDetail | undefined> {
+  const order = await repo.findOrder(db, orderId);
+  return order ? (await loadDetails(db, [order]))[0] : undefined;
+}
+
+/** The order if this user may see it (owner or staff); otherwise 404, never 403. */
+export async function getOrder(ctx: AppContext, user: AuthUser, orderId: string): Promise<OrderDetail> {
+  const detail = await loadOrderDetail(ctx.db, orderId);
+  if (!detail || (detail.order.userId !== user.id && !isStaff(user))) throw new NotFound();
+  return detail;
+}
+
+export interface OrderListQuery {
+  all?: boolean;
+  status?: OrderStatus;
+  userId?: string;
+  createdFrom?: Date;
+  createdBefore?: Date;
+}
+
+/** Own orders newest first; staff with `all` see everyone's, filtered. */
+export async function listOrders(ctx: AppContext, user: AuthUser, query: OrderListQuery, page: PageRequest) {
+  if (query.all && !isStaff(user)) throw new Forbidden('Only staff may list all orders.');
+  if (!query.all && query.userId) throw new Forbidden('Only staff may filter by user.');
+  const filters: repo.OrderFilters = {
+    userId: query.all ? query.userId : user.id,
+    status: query.status,
+    createdFrom: query.createdFrom,
+    createdBefore: query.createdBefore,
+  };
+  const { count, rows } = await repo.listOrders(ctx.db, filters, { limit: page.pageSize, offset: page.offset });
+  return { count, results: await loadDetails(ctx.db, rows) };
+}
+
+// ---- changes ----------------------------------------------------------------------------------------------
+
+async function afterStockChange(ctx: AppContext, productIds: string[]) {
+  ctx.jobs.wake();
+  if (productIds.length) {
+    await invalidateProductCache(ctx, productIds).catch((err) => ctx.log.warn({ err }, 'product cache invalidation failed'));
+  }
+}
+
+/** Owner or staff cancels a pending|paid|processing order; stock comes back exactly once. */
+export async function cancelOrder(ctx: AppContext, user: AuthUser, orderId: string, reason: string): Promise<OrderDetail> {
+  const productIds = await ctx.db.transaction(async (tx) => {
+    const order = await repo.lockOrder(tx, orderId);
+    if (!order || (order.userId !== user.id && !isStaff(user))) throw new NotFound();
+    const note = reason || (order.userId === user.id ? 'Cancelled by the customer.' : 'Cancelled by staff.');
+    return applyCancel(tx, order, { actorId: user.id, note }, ctx.now());
+  });
+  await afterStockChange(ctx, productIds);
+  return (await loadOrderDetail(ctx.db, orderId)) as OrderDetail;
+}
+
+/** Staff moves an order along a legal transition (409 otherwise), with a history row naming who and why. */
+export async function changeOrderStatus(
+  ctx: AppContext,
+  staff: AuthUser,
+  orderId: string,
+  input: { status: OrderStatus; note: string },
+): Promise<OrderDetail> {
+  const productIds = await ctx.db.transaction(async (tx) => {
+    const order = await repo.lockOrder(tx, orderId);
+    if (!order) throw new NotFound();
+    const actor = { actorId: staff.id, note: input.note };
+    const now = ctx.now();
+    switch (input.status) {
+      case 'cancelled':
+        return applyCancel(tx, order, actor, now);
+      case 'refunded':
+        return applyRefund(tx, order, actor, now, true);
+      case 'paid':
+        await applyPaid(tx, order, actor, now);
+        return [];
+      default:
+        await applySimpleTransition(tx, order, input.status, actor);
+        return [];
+    }
+  });
+  await afterStockChange(ctx, productIds);
+  return (await loadOrderDetail(ctx.db, orderId)) as OrderDetail;
+}
+
+/** Job: a still-pending order past its payment deadline is cancelled and its stock released. */
+export async function expireUnpaidOrder(ctx: AppContext, orderId: string): Promise<boolean> {
+  const productIds = await ctx.db.transaction(async (tx) => {
+    const order = await repo.lockOrder(tx, orderId);
+    if (order?.status !== 'pending') return undefined;
+    return applyCancel(tx, order, { actorId: null, note: 'Payment was not received in time.' }, ctx.now());
+  });
+  if (productIds === undefined) return false;
+  await afterStockChange(ctx, productIds);
+  return true;
 }

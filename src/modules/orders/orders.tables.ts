@@ -47,11 +47,11 @@ export const coupons = pgTable(
     uniqueIndex('coupons_code_key').on(t.code),
     check('coupons_code_upper', sql`${t.code} = upper(${t.code})`),
     check('coupons_type_check', sql`${t.discountType} in ('percentage', 'fixed')`),
+    check('coupons_value_check', sql`${t.value} > 0 and (${t.discountType} <> 'percentage' or ${t.value} <= 10000)`),
     check(
-      'coupons_value_check',
-      sql`${t.value} > 0 and (${t.discountType} <> 'percentage' or ${t.value} <= 10000)`,
+      'coupons_used_count_check',
+      sql`${t.usedCount} >= 0 and (${t.usageLimit} is null or ${t.usedCount} <= ${t.usageLimit})`,
     ),
-    check('coupons_used_count_check', sql`${t.usedCount} >= 0 and (${t.usageLimit} is null or ${t.usedCount} <= ${t.usageLimit})`),
     check('coupons_limits_check', sql`coalesce(${t.usageLimit}, 1) >= 0 and coalesce(${t.perUserLimit}, 1) >= 1`),
   ],
 );
@@ -101,10 +101,7 @@ export const orders = pgTable(
       'orders_amounts_check',
       sql`${t.subtotal} >= 0 and ${t.taxAmount} >= 0 and ${t.shippingCost} >= 0 and ${t.discountAmount} >= 0 and ${t.total} >= 0`,
     ),
-    check(
-      'orders_total_check',
-      sql`${t.total} = ${t.subtotal} - ${t.discountAmount} + ${t.taxAmount} + ${t.shippingCost}`,
-    ),
+    check('orders_total_check', sql`${t.total} = ${t.subtotal} - ${t.discountAmount} + ${t.taxAmount} + ${t.shippingCost}`),
   ],
 );
 
@@ -168,7 +165,10 @@ export const couponRedemptions = pgTable(
       .references(() => orders.id, { onDelete: 'cascade' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('coupon_redemptions_order_key').on(t.orderId), index('coupon_redemptions_user_idx').on(t.couponId, t.userId)],
+  (t) => [
+    uniqueIndex('coupon_redemptions_order_key').on(t.orderId),
+    index('coupon_redemptions_user_idx').on(t.couponId, t.userId),
+  ],
 );
 
 export type CouponRow = typeof coupons.$inferSelect;

@@ -1,0 +1,96 @@
+// Status changes of an order inside the caller's transaction, each with its history row, its stock effects
+// and the jobs it causes (outbox). Callers lock the order row first (lockOrder), so two changes of one order
+// serialize and stock goes back to the shelf at most once (`stock_restored_at`).
+import type { Db } from '../../core/db.js';
+import { enqueueJob } from '../../core/jobs.js';
+import { releaseStock } from '../catalog/catalog.inventory.js';
+import { releaseRedemption } from './coupons.repo.js';
+import { assertTransition, type OrderStatus, type PaymentStatus } from './order-status.js';
+import { insertStatusHistory, itemsOfOrders, updateOrder } from './orders.repo.js';
+import type { OrderRow } from './orders.tables.js';
+
+export type OrderEmailKind = 'confirmation' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
+
+export interface Actor {
+  actorId: string | null;
+  note: string;
+}
+
+/** One email per order and kind, ever (dedupe key), sent by the `orders.send_email` job. */
+export async function enqueueOrderEmail(tx: Db, orderId: string, kind: OrderEmailKind): Promise<void> {
+  await enqueueJob(tx, 'orders.send_email', { orderId, kind }, { dedupeKey: `orders.email:${orderId}:${kind}` });
+}
+
+/** Cache invalidation for code that has no context after commit (e.g. payments calling markOrderRefunded). */
+export async function enqueueProductCacheInvalidation(tx: Db, productIds: string[]): Promise<void> {
+  if (productIds.length) await enqueueJob(tx, 'orders.invalidate_product_cache', { productIds });
+}
+
+async function transition(
+  tx: Db,
+  order: OrderRow,
+  to: OrderStatus,
+  actor: Actor,
+  changes: { paymentStatus?: PaymentStatus; paidAt?: Date; cancelledAt?: Date } = {},
+): Promise<void> {
+  const from = order.status as OrderStatus;
+  assertTransition(from, to);
+  await updateOrder(tx, order.id, { status: to, ...changes });
+  await insertStatusHistory(tx, { orderId: order.id, fromStatus: from, toStatus: to, note: actor.note, actorId: actor.actorId });
+  order.status = to;
+  if (changes.paymentStatus) order.paymentStatus = changes.paymentStatus;
+}
+
+/** Puts the order's items back in stock unless that already happened. Returns the products touched. */
+export async function restoreOrderStock(tx: Db, order: OrderRow, now: Date): Promise<string[]> {
+  if (order.stockRestoredAt) return [];
+  const items = await itemsOfOrders(tx, [order.id]);
+  const productIds = await releaseStock(
+    tx,
+    items.filter((i) => i.variantId !== null).map((i) => ({ variantId: i.variantId as string, quantity: i.quantity })),
+  );
+  await updateOrder(tx, order.id, { stockRestoredAt: now });
+  order.stockRestoredAt = now;
+  return productIds;
+}
+
+/**
+ * pending|paid|processing -> cancelled: stock back (once), coupon use given back, a refund job when money
+ * was captured (the payments module handles `payments.refund_order`), and the cancellation email.
+ */
+export async function applyCancel(tx: Db, order: OrderRow, actor: Actor, now: Date): Promise<string[]> {
+  const wasPaid = order.paymentStatus === 'paid';
+  await transition(tx, order, 'cancelled', actor, { cancelledAt: now });
+  const productIds = await restoreOrderStock(tx, order, now);
+  await releaseRedemption(tx, order.id);
+  if (wasPaid)
+    await enqueueJob(tx, 'payments.refund_order', { orderId: order.id }, { dedupeKey: `payments.refund_order:${order.id}` });
+  await enqueueOrderEmail(tx, order.id, 'cancelled');
+  return productIds;
+}
+
+export async function applyPaid(tx: Db, order: OrderRow, actor: Actor, now: Date): Promise<void> {
+  await transition(tx, order, 'paid', actor, { paymentStatus: 'paid', paidAt: now });
+  await enqueueOrderEmail(tx, order.id, 'paid');
+}
+
+/**
+ * -> refunded: stock back (once). `requestRefund` asks payments to return captured money (staff action);
+ * payments itself passes false, since it calls this after refunding.
+ */
+export async function applyRefund(tx: Db, order: OrderRow, actor: Actor, now: Date, requestRefund: boolean): Promise<string[]> {
+  const wasPaid = order.paymentStatus === 'paid';
+  await transition(tx, order, 'refunded', actor, requestRefund ? {} : { paymentStatus: 'refunded' });
+  const productIds = await restoreOrderStock(tx, order, now);
+  if (requestRefund && wasPaid) {
+    await enqueueJob(tx, 'payments.refund_order', { orderId: order.id }, { dedupeKey: `payments.refund_order:${order.id}` });
+  }
+  await enqueueOrderEmail(tx, order.id, 'refunded');
+  return productIds;
+}
+
+/** Any other legal change (processing, shipped, delivered), with its notification email. */
+export async function applySimpleTransition(tx: Db, order: OrderRow, to: OrderStatus, actor: Actor): Promise<void> {
+  await transition(tx, order, to, actor);
+  if (to === 'shipped' || to === 'delivered') await enqueueOrderEmail(tx, order.id, to);
+}
