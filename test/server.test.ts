@@ -1,0 +1,61 @@
+// The quick start, as a person would run it: the server process starts on an empty DATA_DIR, migrates,
+// loads the demo data, answers, and exits cleanly on SIGTERM.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(process.env.DATABASE_URL)('server process on the embedded default', () => {
+  let child: ChildProcess;
+  let base: string;
+  let output = '';
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emporium-server-'));
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'AMQP_URL', 'NODE_ENV']) delete env[name];
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
+    for (let i = 0; i < 300; i++) {
+      if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
+      const ok = await fetch(`${base}/health/`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`server did not start: ${output}`);
+  }, 60_000);
+
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('is ready with its embedded database under DATA_DIR', async () => {
+    const res = await fetch(`${base}/ready/`);
+    expect(res.status).toBe(200);
+    expect(fs.existsSync(path.join(dataDir, 'pgdata'))).toBe(true);
+  });
+
+  it('exits with status 0 on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
