@@ -74,6 +74,19 @@ function decimalRate(env: Env, name: string, fallback: string): number {
   return Math.round(Number(value) * 10000);
 }
 
+/** `DE:0.19,FR:0.2` -> { DE: 1900, FR: 2000 } (basis points, per ISO country code). */
+function rateMap(env: Env, name: string): Record<string, number> {
+  const value = read(env, name);
+  const rates: Record<string, number> = {};
+  if (value === undefined) return rates;
+  for (const part of value.split(',')) {
+    const match = /^\s*([A-Za-z]{2})\s*:\s*(\d+(?:\.\d{1,4})?)\s*$/.exec(part);
+    if (!match || Number(match[2]) > 1) fail(name, `"${part}" is not COUNTRY:rate (e.g. DE:0.19)`);
+    rates[(match[1] as string).toUpperCase()] = Math.round(Number(match[2]) * 10000);
+  }
+  return rates;
+}
+
 function currency(env: Env, name: string, fallback: string): string {
   const value = (read(env, name) ?? fallback).toUpperCase();
   if (!/^[A-Z]{3}$/.test(value)) fail(name, `"${value}" is not an ISO 4217 currency code`);
@@ -128,6 +141,8 @@ export function loadConfig(env: Env = process.env) {
     jobPollInterval: int(env, 'JOB_POLL_INTERVAL_MS', 1000, 10, 600000),
     currency: currency(env, 'CURRENCY', 'USD'),
     taxRate: decimalRate(env, 'TAX_RATE', '0'),
+    /** Per shipping-country tax rates overriding TAX_RATE, e.g. `DE:0.19,FR:0.2`. */
+    taxRates: rateMap(env, 'TAX_RATES'),
     shippingFlatRate: int(env, 'SHIPPING_FLAT_RATE', 500, 0, 100000000),
     freeShippingThreshold: int(env, 'FREE_SHIPPING_THRESHOLD', 5000, 0, 1000000000),
     orderPaymentTimeout: duration(env, 'ORDER_PAYMENT_TIMEOUT', '30m'),
