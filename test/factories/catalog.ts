@@ -4,9 +4,13 @@ import type { App } from '../../src/core/module.js';
 import {
   type CategoryRow,
   categories,
+  type ImageRow,
   type ProductRow,
+  productImages,
   products,
   productVariants,
+  type ReviewRow,
+  reviews,
   type VariantRow,
 } from '../../src/modules/catalog/catalog.tables.js';
 
@@ -61,4 +65,35 @@ export async function makeProduct(
     )
     .returning();
   return { ...p, variants };
+}
+
+/** A review row written directly (the product's kept average is not updated; use the API for that). */
+export async function makeReview(
+  app: App,
+  overrides: Partial<typeof reviews.$inferInsert> & { productId: string; userId: string },
+): Promise<ReviewRow> {
+  const [row] = await app.ctx.db
+    .insert(reviews)
+    .values({ rating: 5, title: 'Great', body: 'Works well.', ...overrides })
+    .returning();
+  return row as ReviewRow;
+}
+
+/** An image row pointing at made-up URLs (no file stored). */
+export async function makeImage(app: App, overrides: Partial<typeof productImages.$inferInsert> & { productId: string }) {
+  const key = `products/${overrides.productId}/${uid()}`;
+  const [row] = await app.ctx.db
+    .insert(productImages)
+    .values({
+      storageKey: `${key}.jpg`,
+      thumbnailKey: `${key}_thumb.webp`,
+      url: `/media/${key}.jpg`,
+      thumbnailUrl: `/media/${key}_thumb.webp`,
+      contentType: 'image/jpeg',
+      width: 800,
+      height: 600,
+      ...overrides,
+    })
+    .returning();
+  return row as ImageRow;
 }

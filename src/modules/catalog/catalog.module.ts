@@ -1,5 +1,14 @@
+// The catalog module: products, variants, categories, images, reviews and wishlist.
+import multipart from '@fastify/multipart';
 import type { AppModule } from '../../core/module.js';
+import { productRoutes } from './catalog.routes.js';
+import { categoryRoutes } from './categories.routes.js';
 
 export const catalogModule: AppModule = {
   name: 'catalog',
+  async routes(app, ctx) {
+    await app.register(multipart, { limits: { fileSize: ctx.config.maxUploadBytes, files: 1, fields: 10 } });
+    categoryRoutes(app, ctx);
+    productRoutes(app, ctx);
+  },
 };

@@ -1,12 +1,198 @@
-// Catalog service: categories, products, variants, images, reviews, wishlist, search, caching.
+// Catalog service: product listing (filters, search, page and keyset pagination), detail, staff CRUD of
+// products, and the cache invalidation other modules call after changing stock.
+import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../core/context.js';
+import type { Db } from '../../core/db.js';
+import { fieldError, isUniqueViolation, NotFound, pgConstraint, ValidationFailed } from '../../core/errors.js';
+import { parseMoney } from '../../core/money.js';
+import { type Page, pageRequest, toPage, urlWith } from '../../core/pagination.js';
+import { invalidateCatalog } from './catalog.cache.js';
+import { byProduct, type ProductJson, presentProduct } from './catalog.present.js';
+import * as repo from './catalog.repo.js';
+import type { Ordering, Position, ProductFilter, ProductListRow } from './catalog.repo.js';
 
 /**
  * Drops every cached representation (detail, list pages, category tree as needed) of these products.
  * Called after commit by any module that changed product data or stock (orders on checkout and cancel).
  */
 export async function invalidateProductCache(ctx: AppContext, productIds: string[]): Promise<void> {
-  void ctx;
-  void productIds;
-  // TODO(catalog): implemented by the catalog issue
+  const slugs = await repo.slugsOfProducts(ctx.db, productIds).catch((error) => {
+    ctx.log.error({ err: error }, 'could not load product slugs for cache invalidation');
+    return [] as string[];
+  });
+  await invalidateCatalog(ctx, { slugs });
+}
+
+export interface ProductListQuery {
+  page?: number;
+  page_size?: number;
+  cursor?: string;
+  category?: string;
+  is_featured?: boolean;
+  min_price?: string;
+  max_price?: string;
+  in_stock?: boolean;
+  search?: string;
+  ordering?: Ordering;
+  include_inactive?: boolean;
+}
+
+/** Variants and images of a batch of products in two queries, presented. */
+async function withRelations(db: Db, rows: ProductListRow[], includeInactive: boolean): Promise<ProductJson[]> {
+  const ids = rows.map((r) => r.id);
+  const [variants, images] = await Promise.all([repo.variantsOf(db, ids, false), repo.imagesOf(db, ids)]);
+  const variantsBy = byProduct(variants);
+  const imagesBy = byProduct(images);
+  return rows.map((row) => {
+    const all = variantsBy.get(row.id) ?? [];
+    return presentProduct(row, includeInactive ? all : all.filter((v) => v.isActive), imagesBy.get(row.id) ?? []);
+  });
+}
+
+interface Cursor {
+  /** keyset: the product id the page starts after (or before, when reversed) */
+  k?: string;
+  r?: 1;
+  /** offset, for relevance order (rank is computed, so it has no keyset) */
+  o?: number;
+}
+
+const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+function decodeCursor(text: string): Cursor {
+  if (text === '') return {};
+  try {
+    const cursor = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
+    const validKey = cursor.k === undefined || /^[0-9a-f-]{36}$/.test(cursor.k);
+    const validOffset = cursor.o === undefined || (Number.isInteger(cursor.o) && cursor.o >= 0);
+    if (cursor && typeof cursor === 'object' && validKey && validOffset) return cursor;
+  } catch {
+    // fall through
+  }
+  throw new NotFound('Invalid cursor', 'invalid_cursor');
+}
+
+export { encodeCursor };
+
+function filterOf(ctx: AppContext, query: ProductListQuery, staff: boolean): ProductFilter {
+  const currency = ctx.config.currency;
+  const search = query.search?.trim();
+  return {
+    includeInactive: staff && query.include_inactive === true,
+    categorySlug: query.category || undefined,
+    isFeatured: query.is_featured,
+    minPrice: query.min_price === undefined ? undefined : parseMoney(query.min_price, currency, 'min_price'),
+    maxPrice: query.max_price === undefined ? undefined : parseMoney(query.max_price, currency, 'max_price'),
+    inStock: query.in_stock,
+    search: search ? { text: search, mode: 'fulltext' } : undefined,
+  };
+}
+
+/** Full-text first; when it finds nothing, a typo-tolerant trigram search on the name. */
+async function countWithFallback(db: Db, filter: ProductFilter): Promise<number> {
+  const count = await repo.countProducts(db, filter);
+  if (count > 0 || !filter.search) return count;
+  filter.search = { ...filter.search, mode: 'trigram' };
+  return repo.countProducts(db, filter);
+}
+
+/** The product list: DRF page-number pages by default, keyset (cursor) pages when `cursor` is given. */
+export async function listProductPage(
+  ctx: AppContext,
+  request: FastifyRequest,
+  query: ProductListQuery,
+  staff: boolean,
+): Promise<Page<ProductJson> | Omit<Page<ProductJson>, 'count'>> {
+  const filter = filterOf(ctx, query, staff);
+  const ordering = query.ordering ?? (filter.search ? undefined : '-created_at');
+  if (query.cursor === undefined) {
+    const page = pageRequest(query);
+    const count = await countWithFallback(ctx.db, filter);
+    const rows = count > page.offset ? await repo.listProducts(ctx.db, filter, ordering, page, page.pageSize) : [];
+    return toPage(request, page, count, await withRelations(ctx.db, rows, filter.includeInactive));
+  }
+  const cursor = decodeCursor(query.cursor);
+  const size = query.page_size ?? 20;
+  if (filter.search && (await repo.countProducts(ctx.db, filter)) === 0) filter.search.mode = 'trigram';
+  const keyset = ordering !== undefined;
+  const position: Position =
+    keyset && cursor.k ? { afterId: cursor.k, reverse: cursor.r === 1 } : { offset: keyset ? 0 : (cursor.o ?? 0) };
+  const rows = await repo.listProducts(ctx.db, filter, ordering, position, size + 1);
+  const more = rows.length > size;
+  const page = rows.slice(0, size);
+  const reversed = 'reverse' in position && position.reverse;
+  if (reversed) page.reverse();
+  const link = (c: Cursor) => urlWith(request, { cursor: encodeCursor(c), page: null });
+  let next: string | null = null;
+  let previous: string | null = null;
+  if (keyset) {
+    const first = page[0];
+    const last = page.at(-1);
+    const hasNext = reversed ? true : more;
+    const hasPrevious = reversed ? more : Boolean(cursor.k);
+    if (hasNext && last) next = link({ k: last.id });
+    if (hasPrevious && first) previous = link({ k: first.id, r: 1 });
+  } else {
+    const offset = 'offset' in position ? position.offset : 0;
+    if (more) next = link({ o: offset + size });
+    if (offset > 0) previous = offset - size > 0 ? link({ o: offset - size }) : link({});
+  }
+  return { next, previous, results: await withRelations(ctx.db, page, filter.includeInactive) };
+}
+
+export async function getProductDetail(db: Db, slug: string, staff: boolean): Promise<ProductJson> {
+  const row = await repo.findProductBySlug(db, slug, staff);
+  if (!row) throw new NotFound('No Product matches the given query.');
+  const [product] = await withRelations(db, [row], staff);
+  return product as ProductJson;
+}
+
+export function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 200);
+}
+
+/** Turns unique violations of catalog constraints into DRF-style field errors. */
+export function uniqueFieldError(error: unknown): ValidationFailed | undefined {
+  if (!isUniqueViolation(error)) return undefined;
+  const constraint = pgConstraint(error) ?? '';
+  if (constraint === 'products_slug_unique') return fieldError('slug', 'product with this slug already exists.', 'unique');
+  if (constraint === 'products_sku_unique') return fieldError('sku', 'product with this sku already exists.', 'unique');
+  if (constraint === 'product_variants_sku_unique') {
+    return fieldError('sku', 'product variant with this sku already exists.', 'unique');
+  }
+  if (constraint === 'categories_slug_unique') return fieldError('slug', 'category with this slug already exists.', 'unique');
+  return undefined;
+}
+
+/** Runs a write transaction, mapping unique violations to 400s. */
+export async function writeCatalog<T>(ctx: AppContext, work: (tx: Db) => Promise<T>): Promise<T> {
+  try {
+    return await ctx.db.transaction(work);
+  } catch (error) {
+    throw uniqueFieldError(error) ?? error;
+  }
+}
+
+/** Resolves `category_id` (uuid) or `category` (slug or uuid) to an id; null clears; undefined leaves as is. */
+export async function resolveCategory(
+  db: Db,
+  input: { category_id?: string | null; category?: string | null },
+): Promise<string | null | undefined> {
+  if (input.category_id !== undefined) {
+    if (input.category_id === null) return null;
+    if (await repo.categoryExists(db, input.category_id)) return input.category_id;
+    throw fieldError('category_id', `Invalid pk "${input.category_id}" - object does not exist.`, 'does_not_exist');
+  }
+  if (input.category === undefined) return undefined;
+  if (input.category === null) return null;
+  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.category);
+  const id = isUuid && (await repo.categoryExists(db, input.category)) ? input.category : await repo.categoryIdBySlug(db, input.category);
+  if (id) return id;
+  throw fieldError('category', `Category "${input.category}" does not exist.`, 'does_not_exist');
 }

@@ -1,0 +1,99 @@
+// Catalog read cache (Redis or in-process, whichever ctx.cache is). Keys embed version tokens that writes
+// replace, so a read that raced a write can only fill a key nobody asks for any more:
+//  - `catalog:gen`       any catalog write: list pages and the category tree are keyed by it;
+//  - `catalog:catgen`    category writes: product details embed their category, so details key by it too;
+//  - `catalog:pv:<slug>` writes to one product (detail pages).
+// Version keys outlive the entries keyed by them (TTL + 60 s), so an expired version never revives a stale entry.
+import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../core/context.js';
+
+const GEN = 'catalog:gen';
+const CATGEN = 'catalog:catgen';
+const productVersionKey = (slug: string) => `catalog:pv:${slug}`;
+
+async function version(ctx: AppContext, key: string): Promise<string> {
+  return (await ctx.cache.get(key)) ?? '0';
+}
+
+async function bump(ctx: AppContext, keys: string[]): Promise<void> {
+  const ttl = ctx.config.cacheTtl + 60;
+  await Promise.all(keys.map((key) => ctx.cache.set(key, randomUUID().slice(0, 8), ttl)));
+}
+
+export interface CatalogChange {
+  /** Slugs of products whose detail changed (old and new slug after a rename). */
+  slugs?: string[];
+  /** A category changed: every detail embeds its category, so all details go. */
+  categories?: boolean;
+}
+
+/** Call after commit of any catalog write. Cache failures are logged, never thrown: the write already happened. */
+export async function invalidateCatalog(ctx: AppContext, change: CatalogChange = {}): Promise<void> {
+  const keys = [GEN, ...(change.categories ? [CATGEN] : []), ...(change.slugs ?? []).map(productVersionKey)];
+  try {
+    await bump(ctx, keys);
+  } catch (error) {
+    ctx.log.error({ err: error }, 'catalog cache invalidation failed');
+  }
+}
+
+export async function listCacheKey(ctx: AppContext, scope: string, query: Record<string, unknown>): Promise<string> {
+  const gen = await version(ctx, GEN);
+  const canonical = Object.keys(query)
+    .filter((k) => query[k] !== undefined && query[k] !== '')
+    .sort()
+    .map((k) => `${k}=${String(query[k])}`)
+    .join('&');
+  return `catalog:${scope}:${gen}:${createHash('sha1').update(canonical).digest('base64url')}`;
+}
+
+export async function treeCacheKey(ctx: AppContext): Promise<string> {
+  return `catalog:tree:${await version(ctx, GEN)}`;
+}
+
+export async function detailCacheKey(ctx: AppContext, slug: string): Promise<string> {
+  const [pv, catgen] = await Promise.all([version(ctx, productVersionKey(slug)), version(ctx, CATGEN)]);
+  return `catalog:p:${slug}:${pv}:${catgen}`;
+}
+
+const etagOf = (json: string) => `W/"${createHash('sha1').update(json).digest('base64url')}"`;
+
+function matches(request: FastifyRequest, etag: string): boolean {
+  const header = request.headers['if-none-match'];
+  if (!header) return false;
+  return header === '*' || header.split(',').some((tag) => tag.trim() === etag || tag.trim() === etag.slice(2));
+}
+
+/**
+ * Sends a JSON response from the cache, or builds it with `produce`, serializes it with the route's response
+ * schema and caches the text. Sets `ETag`; answers 304 when `If-None-Match` matches. `key` undefined skips caching.
+ */
+export async function sendCached(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  key: string | undefined,
+  produce: () => Promise<unknown>,
+): Promise<FastifyReply> {
+  let cached: string | undefined;
+  try {
+    cached = key ? await ctx.cache.get(key) : undefined;
+  } catch (error) {
+    request.log.warn({ err: error }, 'catalog cache read failed');
+  }
+  let etag: string;
+  let json: string;
+  if (cached !== undefined) {
+    const cut = cached.indexOf('\n');
+    etag = cached.slice(0, cut);
+    json = cached.slice(cut + 1);
+  } else {
+    json = String(reply.serialize(await produce()));
+    etag = etagOf(json);
+    if (key) await ctx.cache.set(key, `${etag}\n${json}`, ctx.config.cacheTtl).catch(() => {});
+  }
+  reply.header('etag', etag).header('cache-control', 'no-cache');
+  if (matches(request, etag)) return reply.code(304).send();
+  return reply.type('application/json; charset=utf-8').send(json);
+}

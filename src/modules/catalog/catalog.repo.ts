@@ -1,0 +1,224 @@
+// Product and variant SQL. Lists are one query for the page (with its category joined) plus one each for the
+// page's variants and images, whatever the page size: no per-product queries.
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, ne, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../core/db.js';
+import { type SearchMode, searchCondition, searchRank } from './catalog.search.js';
+import {
+  categories,
+  type ImageRow,
+  type ProductRow,
+  productImages,
+  products,
+  productVariants,
+  type VariantRow,
+} from './catalog.tables.js';
+
+export type Ordering = 'price' | '-price' | 'created_at' | '-created_at' | 'name' | '-name' | '-rating';
+export const ORDERINGS: Ordering[] = ['price', '-price', 'created_at', '-created_at', 'name', '-name', '-rating'];
+
+export interface ProductFilter {
+  includeInactive: boolean;
+  categorySlug?: string;
+  isFeatured?: boolean;
+  minPrice?: number;
+  maxPrice?: number;
+  inStock?: boolean;
+  search?: { text: string; mode: SearchMode };
+}
+
+export interface ProductListRow extends ProductRow {
+  category: { id: string; name: string; slug: string } | null;
+}
+
+/** Where a page starts: an offset, or keyset after/before (`reverse`) the product with this id. */
+export type Position = { offset: number } | { afterId: string; reverse: boolean };
+
+const columns = {
+  ...getTableColumns(products),
+  categoryRefId: categories.id,
+  categoryName: categories.name,
+  categorySlug: categories.slug,
+};
+
+function conditions(filter: ProductFilter): SQL[] {
+  const where: SQL[] = [];
+  if (!filter.includeInactive) where.push(sql`${products.isActive} and ${products.deletedAt} is null`);
+  if (filter.categorySlug !== undefined) {
+    where.push(sql`${products.categoryId} in (
+      with recursive tree as (
+        select id from categories where slug = ${filter.categorySlug}
+        union all
+        select c.id from categories c join tree on c.parent_id = tree.id
+      ) select id from tree)`);
+  }
+  if (filter.isFeatured !== undefined) where.push(eq(products.isFeatured, filter.isFeatured));
+  if (filter.minPrice !== undefined) where.push(sql`${products.price} >= ${filter.minPrice}`);
+  if (filter.maxPrice !== undefined) where.push(sql`${products.price} <= ${filter.maxPrice}`);
+  if (filter.inStock !== undefined) {
+    const inStock = sql`exists (select 1 from product_variants v
+      where v.product_id = ${products.id} and v.is_active and v.stock_quantity > 0)`;
+    where.push(filter.inStock ? inStock : sql`not ${inStock}`);
+  }
+  if (filter.search) where.push(searchCondition(filter.search.text, filter.search.mode));
+  return where;
+}
+
+const sortColumn = {
+  price: sql`${products.price}`,
+  created_at: sql`${products.createdAt}`,
+  name: sql`${products.name}`,
+  rating: sql`${products.averageRating}`,
+} as const;
+
+function sortOf(ordering: Ordering): { column: SQL; descending: boolean; raw: string } {
+  const descending = ordering.startsWith('-');
+  const raw = ordering.replace(/^-/, '') as keyof typeof sortColumn;
+  return { column: sortColumn[raw], descending, raw };
+}
+
+export async function countProducts(db: Db, filter: ProductFilter): Promise<number> {
+  const [row] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(products)
+    .where(and(...conditions(filter)));
+  return Number(row?.count ?? 0);
+}
+
+/** One page of products; `ordering` undefined with a search means by relevance. */
+export async function listProducts(
+  db: Db,
+  filter: ProductFilter,
+  ordering: Ordering | undefined,
+  position: Position,
+  limit: number,
+): Promise<ProductListRow[]> {
+  const where = conditions(filter);
+  let order: SQL[];
+  if (!ordering && filter.search) {
+    order = [sql`${searchRank(filter.search.text, filter.search.mode)} desc`, desc(products.createdAt), desc(products.id)];
+  } else {
+    const { column, descending, raw } = sortOf(ordering ?? '-created_at');
+    const reverse = 'afterId' in position && position.reverse;
+    const forwardDesc = descending !== reverse;
+    if ('afterId' in position) {
+      const pivot = sql`(select ${sql.raw(raw === 'rating' ? 'average_rating' : raw)}, id from products where id = ${position.afterId})`;
+      where.push(forwardDesc ? sql`(${column}, ${products.id}) < ${pivot}` : sql`(${column}, ${products.id}) > ${pivot}`);
+    }
+    order = forwardDesc ? [sql`${column} desc`, desc(products.id)] : [sql`${column} asc`, asc(products.id)];
+  }
+  const rows = await db
+    .select(columns)
+    .from(products)
+    .leftJoin(categories, eq(categories.id, products.categoryId))
+    .where(and(...where))
+    .orderBy(...order)
+    .limit(limit)
+    .offset('offset' in position ? position.offset : 0);
+  return rows.map(({ categoryRefId, categoryName, categorySlug, ...p }) => ({
+    ...p,
+    category: categoryRefId ? { id: categoryRefId, name: categoryName as string, slug: categorySlug as string } : null,
+  }));
+}
+
+export async function findProductBySlug(db: Db, slug: string, includeInactive: boolean): Promise<ProductListRow | undefined> {
+  const [row] = await db
+    .select(columns)
+    .from(products)
+    .leftJoin(categories, eq(categories.id, products.categoryId))
+    .where(
+      and(eq(products.slug, slug), ...(includeInactive ? [] : [eq(products.isActive, true), isNull(products.deletedAt)])),
+    );
+  if (!row) return undefined;
+  const { categoryRefId, categoryName, categorySlug, ...p } = row;
+  return { ...p, category: categoryRefId ? { id: categoryRefId, name: categoryName as string, slug: categorySlug as string } : null };
+}
+
+export async function variantsOf(db: Db, productIds: string[], activeOnly: boolean): Promise<VariantRow[]> {
+  if (productIds.length === 0) return [];
+  return db
+    .select()
+    .from(productVariants)
+    .where(and(inArray(productVariants.productId, productIds), ...(activeOnly ? [eq(productVariants.isActive, true)] : [])))
+    .orderBy(asc(productVariants.position), asc(productVariants.createdAt));
+}
+
+export async function imagesOf(db: Db, productIds: string[]): Promise<ImageRow[]> {
+  if (productIds.length === 0) return [];
+  return db
+    .select()
+    .from(productImages)
+    .where(inArray(productImages.productId, productIds))
+    .orderBy(desc(productImages.isPrimary), asc(productImages.position), asc(productImages.createdAt));
+}
+
+export type NewProduct = typeof products.$inferInsert;
+export type NewVariant = typeof productVariants.$inferInsert;
+
+export async function insertProduct(db: Db, values: NewProduct) {
+  const [row] = await db.insert(products).values(values).returning();
+  return row as ProductRow;
+}
+
+export async function updateProduct(db: Db, id: string, values: Partial<NewProduct>) {
+  const [row] = await db
+    .update(products)
+    .set({ ...values, updatedAt: sql`now()` })
+    .where(eq(products.id, id))
+    .returning();
+  return row;
+}
+
+/** Locks the product row: review writes serialize on it so the kept average stays exact. */
+export async function lockProduct(db: Db, id: string): Promise<void> {
+  await db.select({ id: products.id }).from(products).where(eq(products.id, id)).for('update');
+}
+
+export async function insertVariants(db: Db, values: NewVariant[]): Promise<VariantRow[]> {
+  if (values.length === 0) return [];
+  return db.insert(productVariants).values(values).returning();
+}
+
+export async function findVariant(db: Db, productId: string, variantId: string): Promise<VariantRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(productVariants)
+    .where(and(eq(productVariants.productId, productId), eq(productVariants.id, variantId)));
+  return row;
+}
+
+export async function updateVariant(db: Db, id: string, values: Partial<NewVariant>): Promise<VariantRow | undefined> {
+  const [row] = await db
+    .update(productVariants)
+    .set({ ...values, updatedAt: sql`now()` })
+    .where(eq(productVariants.id, id))
+    .returning();
+  return row;
+}
+
+export async function deleteVariant(db: Db, id: string): Promise<void> {
+  await db.delete(productVariants).where(eq(productVariants.id, id));
+}
+
+export async function countOtherVariants(db: Db, productId: string, variantId: string): Promise<number> {
+  const [row] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(productVariants)
+    .where(and(eq(productVariants.productId, productId), ne(productVariants.id, variantId), eq(productVariants.isActive, true)));
+  return Number(row?.count ?? 0);
+}
+
+export async function slugsOfProducts(db: Db, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.select({ slug: products.slug }).from(products).where(inArray(products.id, ids));
+  return rows.map((r) => r.slug);
+}
+
+export async function categoryIdBySlug(db: Db, slug: string): Promise<string | undefined> {
+  const [row] = await db.select({ id: categories.id }).from(categories).where(eq(categories.slug, slug));
+  return row?.id;
+}
+
+export async function categoryExists(db: Db, id: string): Promise<boolean> {
+  const [row] = await db.select({ id: categories.id }).from(categories).where(eq(categories.id, id));
+  return Boolean(row);
+}
