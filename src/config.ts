@@ -133,6 +133,8 @@ export function loadConfig(env: Env = process.env) {
     emailVerificationTtl: duration(env, 'EMAIL_VERIFICATION_TTL', '24h'),
     passwordResetTtl: duration(env, 'PASSWORD_RESET_TTL', '1h'),
     loginRateLimit: int(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
+    /** Login attempts per client IP per window; higher than the per-email limit since users share IPs (NAT). */
+    loginIpRateLimit: int(env, 'LOGIN_IP_RATE_LIMIT', 100, 1, 1000000),
     passwordResetRateLimit: int(env, 'PASSWORD_RESET_RATE_LIMIT', 5, 1, 100000),
     rateLimitWindow: duration(env, 'RATE_LIMIT_WINDOW', '15m'),
     apiRateLimit: int(env, 'API_RATE_LIMIT', 600, 1, 10000000),

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { signAccessToken } from '../../src/core/auth.js';
 import type { App } from '../../src/core/module.js';
 import { hashPassword } from '../../src/modules/accounts/accounts.passwords.js';
-import { type UserRow, users } from '../../src/modules/accounts/accounts.tables.js';
+import { type AddressRow, addresses, type UserRow, users } from '../../src/modules/accounts/accounts.tables.js';
 
 export const DEFAULT_PASSWORD = 'correct-horse-battery';
 let cachedHash: Promise<string> | undefined;
@@ -36,4 +36,28 @@ export const makeStaff = (app: App, overrides: Partial<typeof users.$inferInsert
 export async function authHeader(app: App, user: Pick<UserRow, 'id' | 'isStaff' | 'isSuperuser'>) {
   const { token } = await signAccessToken(app.ctx.config.secretKey, user, app.ctx.config.accessTokenTtl);
   return { authorization: `Bearer ${token}` };
+}
+
+/** Logs in over HTTP and returns `{access, refresh, user}` (fails the test on a non-200). */
+export async function login(app: App, email: string, password = DEFAULT_PASSWORD, headers: Record<string, string> = {}) {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login/', payload: { email, password }, headers });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  return res.json() as { access: string; refresh: string; user: { id: string; email: string } };
+}
+
+/** An address row for `userId` with sensible defaults. */
+export async function makeAddress(app: App, userId: string, overrides: Partial<typeof addresses.$inferInsert> = {}) {
+  const [row] = await app.ctx.db
+    .insert(addresses)
+    .values({
+      userId,
+      fullName: 'Test User',
+      line1: '1 Main Street',
+      city: 'Springfield',
+      postalCode: '12345',
+      country: 'US',
+      ...overrides,
+    })
+    .returning();
+  return row as AddressRow;
 }

@@ -1,0 +1,126 @@
+// `npm run createsuperuser`: like Django's. Interactive prompts on a terminal; non-interactive with --no-input
+// (or when stdin is not a TTY), taking --email/--password or EMPORIUM_SUPERUSER_EMAIL/_PASSWORD. Migrates first,
+// so it works on a database that was never migrated. Exit codes: 0 created, 1 refused, 2 bad configuration.
+import { stdin, stdout } from 'node:process';
+import readline from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { ValidationFailed } from '../core/errors.js';
+import { registerUser } from '../modules/accounts/accounts.service.js';
+import { passwordProblems } from '../modules/accounts/password-rules.js';
+import { withCliContext } from './context.js';
+
+const { values: args } = parseArgs({
+  options: {
+    email: { type: 'string' },
+    password: { type: 'string' },
+    'first-name': { type: 'string' },
+    'last-name': { type: 'string' },
+    'no-input': { type: 'boolean', default: false },
+    'skip-validation': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (args.help) {
+  console.log(`Usage: npm run createsuperuser -- [--email E] [--password P] [--first-name F] [--last-name L]
+                                  [--no-input] [--skip-validation]
+Without --no-input (and on a terminal) asks for what is missing. Environment: EMPORIUM_SUPERUSER_EMAIL,
+EMPORIUM_SUPERUSER_PASSWORD. --skip-validation accepts a password that fails the password rules.`);
+  process.exit(0);
+}
+
+function refuse(message: string): never {
+  console.error(`Error: ${message}`);
+  process.exit(1);
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Reads a line without echoing it (the password), by muting readline's output while it waits. */
+async function askHidden(rl: readline.Interface, query: string): Promise<string> {
+  const out = rl as unknown as { _writeToOutput: (s: string) => void };
+  const original = out._writeToOutput;
+  stdout.write(query);
+  out._writeToOutput = () => {};
+  try {
+    return await rl.question('');
+  } finally {
+    out._writeToOutput = original;
+    stdout.write('\n');
+  }
+}
+
+interface Answers {
+  email: string;
+  password: string;
+  skipRules: boolean;
+}
+
+async function interactive(initialEmail: string | undefined): Promise<Answers> {
+  const rl = readline.createInterface({ input: stdin, output: stdout, terminal: true });
+  try {
+    let email = initialEmail ?? '';
+    while (!EMAIL.test(email)) {
+      if (email) console.error('Error: Enter a valid email address.');
+      email = (await rl.question('Email: ')).trim();
+    }
+    for (;;) {
+      const password = await askHidden(rl, 'Password: ');
+      if ((await askHidden(rl, 'Password (again): ')) !== password) {
+        console.error("Error: Your passwords didn't match.");
+        continue;
+      }
+      if (!password) {
+        console.error('Error: Blank passwords are not allowed.');
+        continue;
+      }
+      const problems = args['skip-validation'] ? [] : passwordProblems(password, { email });
+      if (!problems.length) return { email, password, skipRules: false };
+      for (const p of problems) console.error(p);
+      const bypass = await rl.question('Bypass password validation and create user anyway? [y/N]: ');
+      if (/^y(es)?$/i.test(bypass.trim())) return { email, password, skipRules: true };
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+const email = args.email ?? process.env.EMPORIUM_SUPERUSER_EMAIL;
+const password = args.password ?? process.env.EMPORIUM_SUPERUSER_PASSWORD;
+const noInput = args['no-input'] || !stdin.isTTY;
+
+let answers: Answers;
+if (noInput || (email && password)) {
+  if (!email) refuse('--email (or EMPORIUM_SUPERUSER_EMAIL) is required in non-interactive mode.');
+  if (!password) refuse('--password (or EMPORIUM_SUPERUSER_PASSWORD) is required in non-interactive mode.');
+  if (!EMAIL.test(email)) refuse('Enter a valid email address.');
+  answers = { email, password, skipRules: args['skip-validation'] };
+} else {
+  answers = await interactive(email);
+}
+
+await withCliContext(async (ctx) => {
+  await ctx.database.migrate();
+  try {
+    const user = await registerUser(
+      ctx,
+      {
+        email: answers.email,
+        password: answers.password,
+        firstName: args['first-name'],
+        lastName: args['last-name'],
+        isStaff: true,
+        isSuperuser: true,
+        isEmailVerified: true,
+      },
+      { skipPasswordRules: answers.skipRules },
+    );
+    console.log(`Superuser created successfully: ${user.email}`);
+  } catch (error) {
+    if (!(error instanceof ValidationFailed)) throw error;
+    process.exitCode = 1;
+    for (const [field, messages] of Object.entries(error.errors ?? {})) {
+      for (const message of messages) console.error(`Error (${field}): ${message}`);
+    }
+  }
+});
