@@ -141,6 +141,8 @@ export const reviews = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    /** Display name snapshot ("Casey C.") taken at posting, so review lists need no user lookups. */
+    authorName: text('author_name').notNull().default(''),
     rating: integer('rating').notNull(),
     title: text('title').notNull().default(''),
     body: text('body').notNull().default(''),
