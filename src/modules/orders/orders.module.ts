@@ -1,5 +1,14 @@
 import type { AppModule } from '../../core/module.js';
+import { couponRoutes } from './coupons.routes.js';
+import { orderJobs } from './orders.jobs.js';
+import { orderRoutes } from './orders.routes.js';
 
 export const ordersModule: AppModule = {
   name: 'orders',
+  routes: async (app, ctx) => {
+    await orderRoutes(app, ctx);
+    await couponRoutes(app, ctx);
+  },
+  jobs: orderJobs,
+  schedules: [{ jobType: 'orders.cleanup_idempotency_keys', everySeconds: 3600 }],
 };

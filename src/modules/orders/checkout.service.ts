@@ -1,0 +1,214 @@
+// Checkout: the cart becomes an order in ONE transaction (stock reserved in a fixed order, order and item
+// snapshots, coupon use, cart emptied, jobs written to the outbox), at most once per Idempotency-Key.
+import { randomInt } from 'node:crypto';
+import type { AuthUser } from '../../core/auth.js';
+import type { AppContext } from '../../core/context.js';
+import type { Db } from '../../core/db.js';
+import { BusinessRuleFailed, Conflict, fieldError } from '../../core/errors.js';
+import { runIdempotent } from '../../core/idempotency.js';
+import { enqueueJob } from '../../core/jobs.js';
+import { emptyCart, lockCartForCheckout } from '../cart/cart.service.js';
+import {
+  getSellableVariants,
+  type ReservedStock,
+  reserveStock,
+  type SellableVariant,
+  sumLines,
+} from '../catalog/catalog.inventory.js';
+import { invalidateProductCache } from '../catalog/catalog.service.js';
+import { findApplicableCoupon, redeemCoupon } from './coupons.service.js';
+import { enqueueOrderEmail } from './orders.lifecycle.js';
+import * as repo from './orders.repo.js';
+import { loadOrderDetail, type OrderDetail } from './orders.service.js';
+import type { OrderAddress, OrderRow } from './orders.tables.js';
+import { cartTotals, priceOrder, taxRateFor } from './pricing.js';
+
+export interface CheckoutInput {
+  shippingAddressId?: string;
+  shippingAddress?: OrderAddress;
+  billingAddressId?: string;
+  billingAddress?: OrderAddress;
+  couponCode?: string;
+  notes?: string;
+}
+
+interface PricedLine {
+  variant: SellableVariant;
+  quantity: number;
+}
+
+const ORDER_NUMBER_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford: no I, L, O, U
+
+/** EMP-20261125-7K3QZ9: the date for humans, six random characters for uniqueness (retried on collision). */
+export function newOrderNumber(now: Date): string {
+  const date = now.toISOString().slice(0, 10).replaceAll('-', '');
+  let suffix = '';
+  for (let i = 0; i < 6; i++) suffix += ORDER_NUMBER_ALPHABET[randomInt(ORDER_NUMBER_ALPHABET.length)];
+  return `EMP-${date}-${suffix}`;
+}
+
+async function resolveAddress(
+  tx: Db,
+  userId: string,
+  id: string | undefined,
+  inline: OrderAddress | undefined,
+  field: string,
+): Promise<OrderAddress | undefined> {
+  if (id && inline) throw fieldError(`${field}_id`, `Send either ${field}_id or ${field}, not both.`);
+  if (inline) return { ...inline, country: inline.country.toUpperCase() };
+  if (!id) return undefined;
+  const address = await repo.findUserAddress(tx, userId, id);
+  if (!address) throw fieldError(`${field}_id`, `Invalid pk "${id}" - object does not exist.`, 'does_not_exist');
+  return address;
+}
+
+/** Cart lines summed per variant, each still on sale in the shop's currency (409 `unavailable` otherwise). */
+async function priceCartLines(ctx: AppContext, tx: Db, items: { variantId: string; quantity: number }[]): Promise<PricedLine[]> {
+  const lines = sumLines(items);
+  const variants = await getSellableVariants(
+    tx,
+    lines.map((l) => l.variantId),
+  );
+  return lines.map((line) => {
+    const variant = variants.get(line.variantId);
+    if (!variant?.isAvailable || variant.currency !== ctx.config.currency) {
+      throw new Conflict('An item in your cart is no longer available; remove it and try again.', 'unavailable', {
+        variant_id: line.variantId,
+      });
+    }
+    return { variant, quantity: line.quantity };
+  });
+}
+
+async function insertOrderWithNumber(tx: Db, values: Omit<repo.NewOrder, 'orderNumber'>, now: Date): Promise<OrderRow> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const order = await repo.insertOrder(tx, { ...values, orderNumber: newOrderNumber(now) });
+    if (order) return order;
+  }
+  throw new Error('could not draw a free order number');
+}
+
+async function enqueueCheckoutJobs(ctx: AppContext, tx: Db, order: OrderRow, reserved: ReservedStock[], now: Date) {
+  await enqueueOrderEmail(tx, order.id, 'confirmation');
+  const timeout = ctx.config.paymentProvider === 'manual' ? ctx.config.manualPaymentTimeout : ctx.config.orderPaymentTimeout;
+  await enqueueJob(
+    tx,
+    'orders.expire_unpaid',
+    { orderId: order.id },
+    { runAt: new Date(now.getTime() + timeout * 1000), dedupeKey: `orders.expire_unpaid:${order.id}` },
+  );
+  for (const r of reserved.filter((x) => x.crossedLowStock)) {
+    await enqueueJob(tx, 'orders.low_stock_alert', {
+      variantId: r.variantId,
+      productId: r.productId,
+      stockQuantity: r.stockAfter,
+      threshold: r.lowStockThreshold,
+    });
+  }
+}
+
+/** Everything checkout changes, in the caller's transaction. Returns the order and the products whose stock moved. */
+async function checkoutInTransaction(ctx: AppContext, tx: Db, userId: string, input: CheckoutInput) {
+  const now = ctx.now();
+  const cart = await lockCartForCheckout(tx, userId);
+  if (!cart?.items.length) throw new BusinessRuleFailed('Your cart is empty.', 'cart_empty');
+  const shipping = await resolveAddress(tx, userId, input.shippingAddressId, input.shippingAddress, 'shipping_address');
+  if (!shipping) throw fieldError('shipping_address_id', 'This field is required (or shipping_address).', 'required');
+  const billing = (await resolveAddress(tx, userId, input.billingAddressId, input.billingAddress, 'billing_address')) ?? shipping;
+  const lines = await priceCartLines(ctx, tx, cart.items);
+  const merchandise = cartTotals(lines.map((l) => ({ unitPrice: l.variant.price, quantity: l.quantity }))).subtotal;
+  const coupon = input.couponCode
+    ? await findApplicableCoupon(tx, input.couponCode, { subtotal: merchandise, currency: ctx.config.currency, now })
+    : null;
+  const reserved = await reserveStock(
+    tx,
+    lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })),
+  );
+  const totals = priceOrder({
+    lines: lines.map((l) => ({ unitPrice: l.variant.price, quantity: l.quantity })),
+    coupon,
+    taxRate: taxRateFor(shipping.country, ctx.config.taxRates, ctx.config.taxRate),
+    shipping: { flatRate: ctx.config.shippingFlatRate, freeThreshold: ctx.config.freeShippingThreshold },
+  });
+  const contact = await repo.findUserContact(tx, userId);
+  const order = await insertOrderWithNumber(
+    tx,
+    {
+      userId,
+      email: contact?.email ?? '',
+      currency: ctx.config.currency,
+      subtotal: totals.subtotal,
+      taxAmount: totals.tax,
+      shippingCost: totals.shipping,
+      discountAmount: totals.discount,
+      total: totals.total,
+      couponId: coupon?.id ?? null,
+      couponCode: coupon?.code ?? null,
+      shippingAddress: shipping,
+      billingAddress: billing,
+      notes: input.notes ?? '',
+    },
+    now,
+  );
+  await repo.insertOrderItems(
+    tx,
+    lines.map((l, position) => itemSnapshot(order.id, l, position)),
+  );
+  await repo.insertStatusHistory(tx, {
+    orderId: order.id,
+    fromStatus: null,
+    toStatus: 'pending',
+    note: 'Order placed.',
+    actorId: userId,
+  });
+  if (coupon) await redeemCoupon(tx, coupon, userId, order.id);
+  await emptyCart(tx, cart.cartId);
+  await enqueueCheckoutJobs(ctx, tx, order, reserved, now);
+  return { order, productIds: [...new Set(reserved.map((r) => r.productId))] };
+}
+
+function itemSnapshot(orderId: string, line: PricedLine, position: number): repo.NewOrderItem {
+  const v = line.variant;
+  return {
+    orderId,
+    productId: v.productId,
+    variantId: v.id,
+    productName: v.productName,
+    variantName: v.name,
+    sku: v.sku,
+    options: v.options,
+    unitPrice: v.price,
+    quantity: line.quantity,
+    lineTotal: v.price * line.quantity,
+    position,
+  };
+}
+
+/**
+ * POST /orders/: places the user's cart as an order. With an Idempotency-Key, a retry (even a concurrent
+ * one) gets the same order back and creates nothing; the same key with another body is a 422.
+ */
+export async function placeOrder(
+  ctx: AppContext,
+  user: AuthUser,
+  input: CheckoutInput,
+  idempotencyKey: string | undefined,
+): Promise<{ detail: OrderDetail; replayed: boolean }> {
+  let productIds: string[] = [];
+  const result = await runIdempotent<{ order_id: string }>(
+    ctx.db,
+    { scope: 'orders.checkout', ownerId: user.id, key: idempotencyKey, body: input, now: ctx.now() },
+    async (tx) => {
+      const placed = await checkoutInTransaction(ctx, tx, user.id, input);
+      productIds = placed.productIds;
+      return { statusCode: 201, body: { order_id: placed.order.id } };
+    },
+  );
+  if (!result.replayed) {
+    ctx.jobs.wake();
+    await invalidateProductCache(ctx, productIds).catch((err) => ctx.log.warn({ err }, 'product cache invalidation failed'));
+  }
+  const detail = await loadOrderDetail(ctx.db, result.body.order_id);
+  if (!detail) throw new Error('placed order vanished');
+  return { detail, replayed: result.replayed };
+}

@@ -1,0 +1,78 @@
+// Job handlers of the orders module: order emails, unpaid-order expiry, low-stock alerts, product-cache
+// invalidation for changes made without a context, and idempotency-key cleanup. All idempotent.
+import type { AppContext } from '../../core/context.js';
+import { deleteExpiredIdempotencyKeys } from '../../core/idempotency.js';
+import type { Job, JobHandler } from '../../core/jobs.js';
+import { renderEmail } from '../../core/mail.js';
+import { formatMoney } from '../../core/money.js';
+import { getSellableVariants } from '../catalog/catalog.inventory.js';
+import { invalidateProductCache } from '../catalog/catalog.service.js';
+import type { OrderEmailKind } from './orders.lifecycle.js';
+import { staffEmails } from './orders.repo.js';
+import { expireUnpaidOrder, loadOrderDetail } from './orders.service.js';
+
+const SUBJECTS: Record<OrderEmailKind, (n: string) => string> = {
+  confirmation: (n) => `We received your order ${n}`,
+  paid: (n) => `Payment received for order ${n}`,
+  shipped: (n) => `Your order ${n} is on its way`,
+  delivered: (n) => `Your order ${n} was delivered`,
+  cancelled: (n) => `Your order ${n} was cancelled`,
+  refunded: (n) => `Your order ${n} was refunded`,
+};
+
+async function sendOrderEmail(ctx: AppContext, job: Job<{ orderId: string; kind: OrderEmailKind }>) {
+  const detail = await loadOrderDetail(ctx.db, job.payload.orderId);
+  if (!detail?.order.email) return;
+  const { order, items } = detail;
+  const money = (minor: number) => `${formatMoney(minor, order.currency)} ${order.currency}`;
+  const subject = SUBJECTS[job.payload.kind](order.orderNumber);
+  const lines = items.map(
+    (i) => `${i.quantity} × ${i.productName}${i.variantName ? ` (${i.variantName})` : ''} — ${money(i.lineTotal)}`,
+  );
+  const paragraphs =
+    job.payload.kind === 'confirmation'
+      ? [...lines, `Total: ${money(order.total)}`]
+      : [`${subject}.`, `Order total: ${money(order.total)}`];
+  const message = renderEmail(order.email, {
+    subject,
+    greeting: `Hello ${order.shippingAddress.fullName || ''},`.replace(' ,', ','),
+    paragraphs,
+    action: { label: 'View your order', url: `${ctx.config.frontendUrl}/orders/${order.id}` },
+  });
+  await ctx.mailer.send(message);
+}
+
+async function sendLowStockAlert(ctx: AppContext, job: Job<{ variantId: string; stockQuantity: number; threshold: number }>) {
+  const variant = (await getSellableVariants(ctx.db, [job.payload.variantId])).get(job.payload.variantId);
+  if (!variant) return;
+  const recipients = await staffEmails(ctx.db);
+  for (const to of recipients) {
+    await ctx.mailer.send(
+      renderEmail(to, {
+        subject: `Low stock: ${variant.sku}`,
+        greeting: 'Hello,',
+        paragraphs: [
+          `${variant.productName} (${variant.sku}) is down to ${variant.stockQuantity} in stock ` +
+            `(threshold ${job.payload.threshold}).`,
+        ],
+      }),
+    );
+  }
+}
+
+export function orderJobs(ctx: AppContext): Record<string, JobHandler> {
+  return {
+    'orders.send_email': (job) => sendOrderEmail(ctx, job),
+    'orders.expire_unpaid': async (job: Job<{ orderId: string }>) => {
+      await expireUnpaidOrder(ctx, job.payload.orderId);
+    },
+    'orders.low_stock_alert': (job) => sendLowStockAlert(ctx, job),
+    'orders.invalidate_product_cache': async (job: Job<{ productIds: string[] }>) => {
+      await invalidateProductCache(ctx, job.payload.productIds);
+    },
+    'orders.cleanup_idempotency_keys': async () => {
+      const deleted = await deleteExpiredIdempotencyKeys(ctx.db, ctx.now());
+      if (deleted) ctx.log.info({ deleted }, 'deleted expired idempotency keys');
+    },
+  };
+}

@@ -1,0 +1,168 @@
+// Order request and response schemas, and the mapping of orders to the JSON clients expect.
+import { type Static, Type } from 'typebox';
+import { MoneyString, Timestamp, Uuid } from '../../core/http.js';
+import { formatMoney } from '../../core/money.js';
+import { PageQuery } from '../../core/pagination.js';
+import { ORDER_STATUSES, PAYMENT_STATUSES } from './order-status.js';
+import type { OrderDetail } from './orders.service.js';
+import type { OrderAddress } from './orders.tables.js';
+
+const Text = (max: number, min = 0) => Type.String({ minLength: min, maxLength: max });
+
+export const AddressInput = Type.Object({
+  full_name: Text(200, 1),
+  phone: Type.Optional(Text(40)),
+  line1: Text(200, 1),
+  line2: Type.Optional(Text(200)),
+  city: Text(100, 1),
+  state: Type.Optional(Text(100)),
+  postal_code: Text(20, 1),
+  country: Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2' }),
+});
+
+export const AddressJson = Type.Object({
+  full_name: Type.String(),
+  phone: Type.String(),
+  line1: Type.String(),
+  line2: Type.String(),
+  city: Type.String(),
+  state: Type.String(),
+  postal_code: Type.String(),
+  country: Type.String(),
+});
+
+export const CheckoutBody = Type.Object({
+  shipping_address_id: Type.Optional(Uuid),
+  shipping_address: Type.Optional(AddressInput),
+  billing_address_id: Type.Optional(Uuid),
+  billing_address: Type.Optional(AddressInput),
+  coupon_code: Type.Optional(Text(50, 1)),
+  notes: Type.Optional(Text(2000)),
+});
+
+export const CheckoutHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' })),
+});
+
+export const StatusEnum = Type.Enum(ORDER_STATUSES);
+
+export const OrderListQuery = Type.Object({
+  ...PageQuery,
+  all: Type.Optional(Type.Boolean({ description: 'Staff: every user’s orders' })),
+  status: Type.Optional(StatusEnum),
+  user: Type.Optional({ ...Uuid, description: 'Staff with all=true: one user’s orders' }),
+  created_after: Type.Optional(Type.String({ format: 'date-time' })),
+  created_before: Type.Optional(Type.String({ format: 'date-time' })),
+});
+
+export const StatusBody = Type.Object({ status: StatusEnum, note: Type.Optional(Text(1000)) });
+export const CancelBody = Type.Union([Type.Object({ reason: Type.Optional(Text(1000)) }), Type.Null()]);
+
+export const OrderItemJson = Type.Object({
+  id: Uuid,
+  product_id: Type.Union([Uuid, Type.Null()]),
+  variant_id: Type.Union([Uuid, Type.Null()]),
+  product_name: Type.String(),
+  variant_name: Type.String(),
+  sku: Type.String(),
+  options: Type.Record(Type.String(), Type.String()),
+  unit_price: MoneyString,
+  quantity: Type.Integer(),
+  line_total: MoneyString,
+});
+
+export const StatusHistoryJson = Type.Object({
+  id: Uuid,
+  from_status: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  note: Type.String(),
+  changed_by: Type.Union([Uuid, Type.Null()], { description: 'User who made the change; null for the system' }),
+  created_at: Timestamp,
+});
+
+export const OrderJson = Type.Object({
+  id: Uuid,
+  order_number: Type.String(),
+  status: StatusEnum,
+  payment_status: Type.Enum(PAYMENT_STATUSES),
+  user_id: Uuid,
+  items: Type.Array(OrderItemJson),
+  subtotal: MoneyString,
+  tax_amount: MoneyString,
+  shipping_cost: MoneyString,
+  discount_amount: MoneyString,
+  total: MoneyString,
+  currency: Type.String(),
+  coupon_code: Type.Union([Type.String(), Type.Null()]),
+  shipping_address: AddressJson,
+  billing_address: AddressJson,
+  notes: Type.String(),
+  status_history: Type.Array(StatusHistoryJson),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export const addressFromInput = (a: Static<typeof AddressInput>): OrderAddress => ({
+  fullName: a.full_name,
+  phone: a.phone ?? '',
+  line1: a.line1,
+  line2: a.line2 ?? '',
+  city: a.city,
+  state: a.state ?? '',
+  postalCode: a.postal_code,
+  country: a.country.toUpperCase(),
+});
+
+const addressJson = (a: OrderAddress) => ({
+  full_name: a.fullName,
+  phone: a.phone,
+  line1: a.line1,
+  line2: a.line2,
+  city: a.city,
+  state: a.state,
+  postal_code: a.postalCode,
+  country: a.country,
+});
+
+export function orderJson({ order, items, history }: OrderDetail) {
+  const money = (minor: number) => formatMoney(minor, order.currency);
+  return {
+    id: order.id,
+    order_number: order.orderNumber,
+    status: order.status as (typeof ORDER_STATUSES)[number],
+    payment_status: order.paymentStatus as (typeof PAYMENT_STATUSES)[number],
+    user_id: order.userId,
+    items: items.map((i) => ({
+      id: i.id,
+      product_id: i.productId,
+      variant_id: i.variantId,
+      product_name: i.productName,
+      variant_name: i.variantName,
+      sku: i.sku,
+      options: i.options,
+      unit_price: money(i.unitPrice),
+      quantity: i.quantity,
+      line_total: money(i.lineTotal),
+    })),
+    subtotal: money(order.subtotal),
+    tax_amount: money(order.taxAmount),
+    shipping_cost: money(order.shippingCost),
+    discount_amount: money(order.discountAmount),
+    total: money(order.total),
+    currency: order.currency,
+    coupon_code: order.couponCode,
+    shipping_address: addressJson(order.shippingAddress),
+    billing_address: addressJson(order.billingAddress),
+    notes: order.notes,
+    status_history: history.map((h) => ({
+      id: h.id,
+      from_status: h.fromStatus,
+      status: h.toStatus,
+      note: h.note,
+      changed_by: h.actorId,
+      created_at: h.createdAt.toISOString(),
+    })),
+    created_at: order.createdAt.toISOString(),
+    updated_at: order.updatedAt.toISOString(),
+  };
+}
