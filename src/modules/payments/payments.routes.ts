@@ -1,0 +1,123 @@
+// Payments: create-intent (amount from the order, Stripe or offline), confirm against the provider, the
+// owner's payments, and staff actions (mark an offline payment paid, full or partial refunds).
+import { Type } from 'typebox';
+import { currentUser, requireStaff, requireUser } from '../../core/auth.js';
+import type { AppContext } from '../../core/context.js';
+import { IdParams, Paginated, problemResponses } from '../../core/http.js';
+import { idempotencyKeyOf } from '../../core/idempotency.js';
+import type { App } from '../../core/module.js';
+import { PageQuery, pageRequest, toPage } from '../../core/pagination.js';
+import {
+  ConfirmBody,
+  CreateIntentBody,
+  CreateIntentResponse,
+  IdempotencyHeaders,
+  MarkPaidBody,
+  PaymentJson,
+  paymentJson,
+  RefundBody,
+  RefundJson,
+} from './payments.schemas.js';
+import { confirmPayment, createPaymentIntent, getPayment, listPayments, markPaymentPaid } from './payments.service.js';
+import { refundPaymentByStaff } from './refunds.service.js';
+
+const tags = ['payments'];
+const security = [{ bearerAuth: [] }];
+
+export async function paymentsRoutes(app: App, ctx: AppContext) {
+  app.post(
+    '/payments/create-intent/',
+    {
+      preHandler: requireUser,
+      schema: {
+        tags,
+        security,
+        headers: IdempotencyHeaders,
+        body: CreateIntentBody,
+        response: { 200: CreateIntentResponse, 201: CreateIntentResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { order_id, payment_method } = request.body;
+      const key = idempotencyKeyOf(request.headers['idempotency-key']);
+      const result = await createPaymentIntent(
+        ctx,
+        currentUser(request),
+        { orderId: order_id, paymentMethod: payment_method },
+        key,
+      );
+      return reply.status(result.statusCode).send(result.body);
+    },
+  );
+
+  app.post(
+    '/payments/confirm/',
+    {
+      preHandler: requireUser,
+      schema: { tags, security, body: ConfirmBody, response: { 200: PaymentJson, ...problemResponses } },
+    },
+    async (request) => paymentJson(await confirmPayment(ctx, currentUser(request), request.body.payment_id)),
+  );
+
+  app.get(
+    '/payments/',
+    {
+      preHandler: requireUser,
+      schema: {
+        tags,
+        security,
+        querystring: Type.Object(PageQuery),
+        response: { 200: Paginated(PaymentJson), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const page = pageRequest(request.query);
+      const { count, rows } = await listPayments(ctx, currentUser(request), page);
+      return toPage(request, page, count, rows.map(paymentJson));
+    },
+  );
+
+  app.get(
+    '/payments/:id/',
+    {
+      preHandler: requireUser,
+      schema: { tags, security, params: IdParams, response: { 200: PaymentJson, ...problemResponses } },
+    },
+    async (request) => paymentJson(await getPayment(ctx, currentUser(request), request.params.id)),
+  );
+
+  app.post(
+    '/payments/:id/mark-paid/',
+    {
+      preHandler: requireStaff,
+      schema: {
+        tags,
+        security,
+        params: IdParams,
+        body: Type.Optional(MarkPaidBody),
+        response: { 200: PaymentJson, ...problemResponses },
+      },
+    },
+    async (request) => paymentJson(await markPaymentPaid(ctx, currentUser(request), request.params.id, request.body?.note)),
+  );
+
+  app.post(
+    '/payments/:id/refund/',
+    {
+      preHandler: requireStaff,
+      schema: {
+        tags,
+        security,
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: Type.Optional(RefundBody),
+        response: { 201: RefundJson, 202: RefundJson, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const key = idempotencyKeyOf(request.headers['idempotency-key']);
+      const result = await refundPaymentByStaff(ctx, currentUser(request), request.params.id, request.body ?? {}, key);
+      return reply.status(result.statusCode).send(result.body);
+    },
+  );
+}
