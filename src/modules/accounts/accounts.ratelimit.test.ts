@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PASSWORD, makeUser } from '../../../test/factories/users.js';
+import { createTestApp } from '../../../test/setup/test-app.js';
+import { createRedisCache } from '../../core/cache.js';
+import type { App } from '../../core/module.js';
+
+const env = { LOGIN_RATE_LIMIT: '3', LOGIN_IP_RATE_LIMIT: '5', PASSWORD_RESET_RATE_LIMIT: '2', RATE_LIMIT_WINDOW: '15m' };
+
+let app: App;
+beforeAll(async () => {
+  app = await createTestApp({ env });
+});
+afterAll(async () => {
+  await app.close();
+});
+
+let ipCounter = 0;
+const freshIp = () => `10.2.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+
+const attempt = (target: App, email: string, password: string, ip: string) =>
+  target.inject({ method: 'POST', url: '/api/v1/auth/login/', payload: { email, password }, remoteAddress: ip });
+
+describe('login rate limits', () => {
+  it('answers 429 with Retry-After once an email has used up its attempts, even with the right password', async () => {
+    const user = await makeUser(app);
+    for (let i = 0; i < 3; i++) expect((await attempt(app, user.email, 'wrong-password', freshIp())).statusCode).toBe(401);
+    const res = await attempt(app, user.email, DEFAULT_PASSWORD, freshIp());
+    expect(res.statusCode).toBe(429);
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(15 * 60);
+    expect(res.json().code).toBe('throttled');
+  });
+
+  it('resets the per-email counter after a successful login', async () => {
+    const user = await makeUser(app);
+    for (let i = 0; i < 2; i++) await attempt(app, user.email, 'wrong-password', freshIp());
+    expect((await attempt(app, user.email, DEFAULT_PASSWORD, freshIp())).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await attempt(app, user.email, 'wrong-password', freshIp())).statusCode).toBe(401);
+  });
+
+  it('limits one IP across many emails', async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 5; i++) expect((await attempt(app, `someone-${i}@example.com`, 'x-password', ip)).statusCode).toBe(401);
+    const res = await attempt(app, 'someone-else@example.com', 'x-password', ip);
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['retry-after']).toBeDefined();
+  });
+
+  it('counts emails case-insensitively', async () => {
+    const user = await makeUser(app);
+    for (const variant of [user.email, user.email.toUpperCase(), ` ${user.email}`]) {
+      await attempt(app, variant, 'wrong-password', freshIp());
+    }
+    expect((await attempt(app, user.email, DEFAULT_PASSWORD, freshIp())).statusCode).toBe(429);
+  });
+});
+
+describe('password reset rate limits', () => {
+  const reset = (email: string, ip: string) =>
+    app.inject({ method: 'POST', url: '/api/v1/auth/password-reset/', payload: { email }, remoteAddress: ip });
+
+  it('answers 429 after PASSWORD_RESET_RATE_LIMIT requests for one email', async () => {
+    const user = await makeUser(app);
+    expect((await reset(user.email, freshIp())).statusCode).toBe(202);
+    expect((await reset(user.email, freshIp())).statusCode).toBe(202);
+    const res = await reset(user.email, freshIp());
+    expect(res.statusCode).toBe(429);
+    expect(res.headers['retry-after']).toBeDefined();
+  });
+
+  it('answers 429 after PASSWORD_RESET_RATE_LIMIT requests from one IP', async () => {
+    const ip = freshIp();
+    await reset('a-reset@example.com', ip);
+    await reset('b-reset@example.com', ip);
+    expect((await reset('c-reset@example.com', ip)).statusCode).toBe(429);
+  });
+});
+
+describe.runIf(process.env.REDIS_URL)('rate limits with Redis', () => {
+  it('hold across two app instances sharing the cache', async () => {
+    const prefix = `test:rl-shared:${randomBytes(6).toString('hex')}:`;
+    const url = process.env.REDIS_URL as string;
+    const first = await createTestApp({ env, cache: createRedisCache(url, prefix) });
+    const second = await createTestApp({ env, cache: createRedisCache(url, prefix) });
+    try {
+      const email = 'shared-limit@example.com';
+      for (let i = 0; i < 3; i++) expect((await attempt(first, email, 'wrong-password', freshIp())).statusCode).toBe(401);
+      const res = await attempt(second, email, 'wrong-password', freshIp());
+      expect(res.statusCode).toBe(429);
+      expect(res.headers['retry-after']).toBeDefined();
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});

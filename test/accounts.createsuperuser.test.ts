@@ -1,0 +1,90 @@
+// `npm run createsuperuser` as a real process against a temp DATA_DIR (embedded PGlite, never migrated before).
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, queryRows, sql } from '../src/core/db.js';
+import { verifyPassword } from '../src/modules/accounts/accounts.passwords.js';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '..');
+let dataDir: string;
+
+beforeAll(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emporium-su-'));
+});
+afterAll(() => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function createsuperuser(args: string[], extraEnv: Record<string, string> = {}) {
+  // only what the command needs: no DATABASE_URL/REDIS_URL, so it uses the embedded database under DATA_DIR
+  const env = { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...extraEnv };
+  try {
+    const { stdout, stderr } = await run(path.join(root, 'node_modules/.bin/tsx'), ['src/cli/createsuperuser.ts', ...args], {
+      cwd: root,
+      env,
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+async function usersInDataDir() {
+  const database = await openDatabase({ dataDir: path.join(dataDir, 'pgdata') });
+  try {
+    return await queryRows<{
+      email: string;
+      password_hash: string;
+      is_staff: boolean;
+      is_superuser: boolean;
+      is_email_verified: boolean;
+    }>(database.db, sql`SELECT email, password_hash, is_staff, is_superuser, is_email_verified FROM users ORDER BY email`);
+  } finally {
+    await database.close();
+  }
+}
+
+describe('npm run createsuperuser', { timeout: 180_000 }, () => {
+  it('creates a staff superuser from flags on a database that was never migrated', async () => {
+    const result = await createsuperuser(['--no-input', '--email', 'Root@Example.com', '--password', 'granite-otter-sky']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Superuser created successfully');
+    const [user] = await usersInDataDir();
+    expect(user).toMatchObject({ email: 'root@example.com', is_staff: true, is_superuser: true, is_email_verified: true });
+    expect(await verifyPassword(user?.password_hash ?? '', 'granite-otter-sky')).toBe(true);
+  });
+
+  it('refuses a password that fails the password rules, exits 1 and creates nobody', async () => {
+    const result = await createsuperuser(['--no-input', '--email', 'weak@example.com', '--password', '12345678']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('This password is too common.');
+    expect((await usersInDataDir()).map((u) => u.email)).toEqual(['root@example.com']);
+  });
+
+  it('refuses an email that is already taken', async () => {
+    const result = await createsuperuser(['--no-input', '--email', 'root@example.com', '--password', 'another-granite-otter']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('already exists');
+  });
+
+  it('reads EMPORIUM_SUPERUSER_EMAIL/PASSWORD when stdin is not a terminal, and --skip-validation bypasses the rules', async () => {
+    const result = await createsuperuser(['--skip-validation'], {
+      EMPORIUM_SUPERUSER_EMAIL: 'ops@example.com',
+      EMPORIUM_SUPERUSER_PASSWORD: 'password',
+    });
+    expect(result.code).toBe(0);
+    expect((await usersInDataDir()).map((u) => u.email)).toEqual(['ops@example.com', 'root@example.com']);
+  });
+
+  it('exits 1 when no password is given in non-interactive mode', async () => {
+    const result = await createsuperuser(['--no-input', '--email', 'nopass@example.com']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--password');
+  });
+});
