@@ -18,7 +18,15 @@ export const SHIPPING_ADDRESS = {
 export async function makeAddress(app: App, user: Pick<UserRow, 'id'>, overrides: Partial<typeof addresses.$inferInsert> = {}) {
   const [row] = await app.ctx.db
     .insert(addresses)
-    .values({ userId: user.id, fullName: 'Ada Lovelace', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US', ...overrides })
+    .values({
+      userId: user.id,
+      fullName: 'Ada Lovelace',
+      line1: '1 Main St',
+      city: 'Springfield',
+      postalCode: '12345',
+      country: 'US',
+      ...overrides,
+    })
     .returning();
   return row as AddressRow;
 }
@@ -42,7 +50,12 @@ type Headers = Record<string, string>;
 
 /** Adds a variant to the cart of whoever `headers` identify; asserts it worked. */
 export async function addToCart(app: App, headers: Headers, variantId: string, quantity = 1) {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/cart/items/', headers, payload: { variant_id: variantId, quantity } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/v1/cart/items/',
+    headers,
+    payload: { variant_id: variantId, quantity },
+  });
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
 }

@@ -5,7 +5,12 @@ const shipping = { flatRate: 500, freeThreshold: 5000 };
 
 describe('pricing', () => {
   it('sums quantities and line totals in integer cents', () => {
-    expect(cartTotals([{ unitPrice: 1999, quantity: 3 }, { unitPrice: 1, quantity: 1 }])).toEqual({ totalItems: 4, subtotal: 5998 });
+    expect(
+      cartTotals([
+        { unitPrice: 1999, quantity: 3 },
+        { unitPrice: 1, quantity: 1 },
+      ]),
+    ).toEqual({ totalItems: 4, subtotal: 5998 });
   });
 
   it('rounds a percentage discount half up to whole cents', () => {
