@@ -16,6 +16,7 @@ import { Problem, registerErrorHandling } from './core/http.js';
 import type { JobHandler } from './core/jobs.js';
 import type { App } from './core/module.js';
 import { registerOps } from './core/ops.js';
+import { registerMediaRoute } from './core/storage.js';
 import { modules } from './modules/index.js';
 
 declare module 'fastify' {
@@ -98,6 +99,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   app.addHook('onRequest', authenticate(config.secretKey));
   registerOps(app, ctx);
+  registerMediaRoute(app, config);
   for (const module of modules) {
     for (const [type, handler] of Object.entries(module.jobs?.(ctx) ?? {})) handlers.set(type, handler);
     if (module.routes) await app.register(async (scope) => module.routes?.(scope as App, ctx), { prefix: '/api/v1' });

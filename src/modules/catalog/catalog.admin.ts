@@ -41,8 +41,7 @@ export async function createProduct(ctx: AppContext, input: Static<typeof Produc
   checkSlug(slug);
   const sku = input.sku ?? slug.toUpperCase().slice(0, 64);
   const price = parseMoney(input.price, currency, 'price');
-  const compareAtPrice =
-    input.compare_at_price == null ? null : parseMoney(input.compare_at_price, currency, 'compare_at_price');
+  const compareAtPrice = input.compare_at_price == null ? null : parseMoney(input.compare_at_price, currency, 'compare_at_price');
   const variants = input.variants?.length
     ? input.variants.map((v, i) => ({ position: i, ...variantValues(v, currency, `variants.${i}.price`), sku: v.sku }))
     : [{ sku, name: 'Default', stockQuantity: input.stock_quantity ?? 0 }];
@@ -158,7 +157,7 @@ export async function deleteVariant(ctx: AppContext, slug: string, variantId: st
   try {
     await repo.deleteVariant(ctx.db, variantId);
   } catch (error) {
-    if (pgErrorCode(error) !== '23503') throw error;
+    if (!['23503', '23001'].includes(pgErrorCode(error) ?? '')) throw error;
     await repo.updateVariant(ctx.db, variantId, { isActive: false });
   }
   await invalidateCatalog(ctx, { slugs: [slug] });

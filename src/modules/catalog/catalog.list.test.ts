@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../core/module.js';
 import { makeCategory, makeImage, makeProduct } from '../../../test/factories/catalog.js';
 import { authHeader, makeStaff } from '../../../test/factories/users.js';
 import { createTestApp } from '../../../test/setup/test-app.js';
+import type { App } from '../../core/module.js';
 
 let app: App;
 let staff: Record<string, string>;
@@ -17,7 +17,14 @@ beforeAll(async () => {
   const headphones = await makeCategory(app, { name: 'Headphones', slug: 'headphones', parentId: audio.id });
   const clothing = await makeCategory(app, { name: 'Clothing', slug: 'clothing' });
   await makeProduct(app, { slug: 'tv', name: 'Television', price: 50000, categoryId: electronics.id, createdAt: at(1) });
-  await makeProduct(app, { slug: 'speaker', name: 'Speaker', price: 8000, categoryId: audio.id, createdAt: at(2), isFeatured: true });
+  await makeProduct(app, {
+    slug: 'speaker',
+    name: 'Speaker',
+    price: 8000,
+    categoryId: audio.id,
+    createdAt: at(2),
+    isFeatured: true,
+  });
   await makeProduct(app, {
     slug: 'earbuds',
     name: 'Earbuds',
@@ -27,7 +34,14 @@ beforeAll(async () => {
     averageRating: '4.50',
     variants: [{ stockQuantity: 0 }],
   });
-  await makeProduct(app, { slug: 'shirt', name: 'Shirt', price: 2000, categoryId: clothing.id, createdAt: at(4), averageRating: '3.00' });
+  await makeProduct(app, {
+    slug: 'shirt',
+    name: 'Shirt',
+    price: 2000,
+    categoryId: clothing.id,
+    createdAt: at(4),
+    averageRating: '3.00',
+  });
   await makeProduct(app, {
     slug: 'jacket',
     name: 'Jacket',
@@ -145,7 +159,9 @@ describe('product list pagination', () => {
     let url: string | null = '/api/v1/products/?ordering=price&page_size=2&cursor=';
     const pages: { previous: string | null; results: { slug: string }[] }[] = [];
     while (url) {
-      const body = (await app.inject({ method: 'GET', url })).json();
+      const body: { next: string | null; previous: string | null; results: { slug: string }[] } = (
+        await app.inject({ method: 'GET', url })
+      ).json();
       expect(body).not.toHaveProperty('count');
       pages.push(body);
       seen.push(...body.results.map((p: { slug: string }) => p.slug));

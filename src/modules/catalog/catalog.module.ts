@@ -1,8 +1,11 @@
 // The catalog module: products, variants, categories, images, reviews and wishlist.
 import multipart from '@fastify/multipart';
 import type { AppModule } from '../../core/module.js';
+import { createStorage } from '../../core/storage.js';
 import { productRoutes } from './catalog.routes.js';
 import { categoryRoutes } from './categories.routes.js';
+import { imageRoutes } from './images.routes.js';
+import { reviewRoutes } from './reviews.routes.js';
 
 export const catalogModule: AppModule = {
   name: 'catalog',
@@ -10,5 +13,7 @@ export const catalogModule: AppModule = {
     await app.register(multipart, { limits: { fileSize: ctx.config.maxUploadBytes, files: 1, fields: 10 } });
     categoryRoutes(app, ctx);
     productRoutes(app, ctx);
+    reviewRoutes(app, ctx);
+    imageRoutes(app, ctx, createStorage(ctx.config));
   },
 };

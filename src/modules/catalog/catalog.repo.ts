@@ -125,12 +125,26 @@ export async function findProductBySlug(db: Db, slug: string, includeInactive: b
     .select(columns)
     .from(products)
     .leftJoin(categories, eq(categories.id, products.categoryId))
-    .where(
-      and(eq(products.slug, slug), ...(includeInactive ? [] : [eq(products.isActive, true), isNull(products.deletedAt)])),
-    );
+    .where(and(eq(products.slug, slug), ...(includeInactive ? [] : [eq(products.isActive, true), isNull(products.deletedAt)])));
   if (!row) return undefined;
   const { categoryRefId, categoryName, categorySlug, ...p } = row;
-  return { ...p, category: categoryRefId ? { id: categoryRefId, name: categoryName as string, slug: categorySlug as string } : null };
+  return {
+    ...p,
+    category: categoryRefId ? { id: categoryRefId, name: categoryName as string, slug: categorySlug as string } : null,
+  };
+}
+
+export async function productsByIds(db: Db, ids: string[]): Promise<ProductListRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select(columns)
+    .from(products)
+    .leftJoin(categories, eq(categories.id, products.categoryId))
+    .where(inArray(products.id, ids));
+  return rows.map(({ categoryRefId, categoryName, categorySlug, ...p }) => ({
+    ...p,
+    category: categoryRefId ? { id: categoryRefId, name: categoryName as string, slug: categorySlug as string } : null,
+  }));
 }
 
 export async function variantsOf(db: Db, productIds: string[], activeOnly: boolean): Promise<VariantRow[]> {

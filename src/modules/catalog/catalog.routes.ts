@@ -43,7 +43,8 @@ export function productRoutes(app: App, ctx: AppContext) {
     async (request, reply) => {
       const staff = isStaff(request.user);
       const base = `${request.protocol}://${request.host}`;
-      const key = staff && request.query.include_inactive ? undefined : await listCacheKey(ctx, 'products', { ...request.query, base });
+      const key =
+        staff && request.query.include_inactive ? undefined : await listCacheKey(ctx, 'products', { ...request.query, base });
       return sendCached(ctx, request, reply, key, () => listProductPage(ctx, request, request.query, staff));
     },
   );
@@ -94,7 +95,12 @@ export function productRoutes(app: App, ctx: AppContext) {
   app.get(
     '/products/:slug/variants/',
     {
-      schema: { tags, params: SlugParams, querystring: Type.Object(PageQuery), response: { 200: VariantPage, ...problemResponses } },
+      schema: {
+        tags,
+        params: SlugParams,
+        querystring: Type.Object(PageQuery),
+        response: { 200: VariantPage, ...problemResponses },
+      },
     },
     async (request) => {
       const variants = await listVariants(ctx, request.params.slug, isStaff(request.user));

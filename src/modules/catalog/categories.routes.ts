@@ -7,7 +7,14 @@ import { problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { listCacheKey, sendCached, treeCacheKey } from './catalog.cache.js';
 import { SlugParams } from './catalog.schemas.js';
-import { CategoryFlat, CategoryInput, CategoryListQuery, CategoryNodeSchema, CategoryPatch, CategoryTree } from './categories.schemas.js';
+import {
+  CategoryFlat,
+  CategoryInput,
+  CategoryListQuery,
+  CategoryNodeSchema,
+  CategoryPatch,
+  CategoryTree,
+} from './categories.schemas.js';
 import { categoryDetail, categoryTree, createCategory, deleteCategory, updateCategory } from './categories.service.js';
 
 const tags = ['catalog'];
@@ -27,13 +34,18 @@ export function categoryRoutes(app: App, ctx: AppContext) {
 
   app.post(
     '/products/categories/',
-    { preHandler: requireStaff, schema: { ...staffOnly, body: CategoryInput, response: { 201: CategoryFlat, ...problemResponses } } },
+    {
+      preHandler: requireStaff,
+      schema: { ...staffOnly, body: CategoryInput, response: { 201: CategoryFlat, ...problemResponses } },
+    },
     async (request, reply) => reply.code(201).send(await createCategory(ctx, request.body)),
   );
 
   app.get(
     '/products/categories/:slug/',
-    { schema: { tags, params: SlugParams, querystring: CategoryListQuery, response: { 200: CategoryFlat, ...problemResponses } } },
+    {
+      schema: { tags, params: SlugParams, querystring: CategoryListQuery, response: { 200: CategoryFlat, ...problemResponses } },
+    },
     async (request, reply) => {
       const all = isStaff(request.user) && request.query.include_inactive === true;
       const key = all ? undefined : await listCacheKey(ctx, 'category', { slug: request.params.slug });
@@ -52,7 +64,10 @@ export function categoryRoutes(app: App, ctx: AppContext) {
 
   app.delete(
     '/products/categories/:slug/',
-    { preHandler: requireStaff, schema: { ...staffOnly, params: SlugParams, response: { 204: Type.Null(), ...problemResponses } } },
+    {
+      preHandler: requireStaff,
+      schema: { ...staffOnly, params: SlugParams, response: { 204: Type.Null(), ...problemResponses } },
+    },
     async (request, reply) => {
       await deleteCategory(ctx, request.params.slug);
       return reply.code(204).send(null);

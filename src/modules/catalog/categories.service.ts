@@ -7,8 +7,8 @@ import { type Db, queryRows } from '../../core/db.js';
 import { Conflict, fieldError, NotFound, pgErrorCode } from '../../core/errors.js';
 import { invalidateCatalog } from './catalog.cache.js';
 import { slugify, writeCatalog } from './catalog.service.js';
-import type { CategoryInput } from './categories.schemas.js';
 import { type CategoryRow, categories } from './catalog.tables.js';
+import type { CategoryInput } from './categories.schemas.js';
 
 export interface CategoryNode {
   id: string;
@@ -71,8 +71,17 @@ async function resolveParent(db: Db, input: Input): Promise<string | null | unde
   const [row] = await db
     .select({ id: categories.id })
     .from(categories)
-    .where(/^[0-9a-f-]{36}$/i.test(ref) ? sql`${categories.id}::text = ${ref} or ${categories.slug} = ${ref}` : eq(categories.slug, ref));
-  if (!row) throw fieldError(input.parent_id !== undefined ? 'parent_id' : 'parent', `Category "${ref}" does not exist.`, 'does_not_exist');
+    .where(
+      /^[0-9a-f-]{36}$/i.test(ref)
+        ? sql`${categories.id}::text = ${ref} or ${categories.slug} = ${ref}`
+        : eq(categories.slug, ref),
+    );
+  if (!row)
+    throw fieldError(
+      input.parent_id !== undefined ? 'parent_id' : 'parent',
+      `Category "${ref}" does not exist.`,
+      'does_not_exist',
+    );
   return row.id;
 }
 
@@ -138,7 +147,8 @@ export async function deleteCategory(ctx: AppContext, slug: string): Promise<voi
   try {
     await ctx.db.delete(categories).where(eq(categories.id, existing.id));
   } catch (error) {
-    if (pgErrorCode(error) === '23503') throw new Conflict('Delete or move its subcategories first.', 'has_children');
+    if (['23503', '23001'].includes(pgErrorCode(error) ?? ''))
+      throw new Conflict('Delete or move its subcategories first.', 'has_children');
     throw error;
   }
   await invalidateCatalog(ctx, { categories: true });

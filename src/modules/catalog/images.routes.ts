@@ -1,0 +1,58 @@
+// Product image routes (staff): multipart upload (`image` or `file` part plus optional `alt_text`, `position`,
+// `is_primary` fields), type sniffed from the bytes and size-limited by MAX_UPLOAD_BYTES; delete.
+import type { MultipartFile } from '@fastify/multipart';
+import { Type } from 'typebox';
+import { requireStaff } from '../../core/auth.js';
+import type { AppContext } from '../../core/context.js';
+import { fieldError } from '../../core/errors.js';
+import { problemResponses } from '../../core/http.js';
+import type { App } from '../../core/module.js';
+import type { Storage } from '../../core/storage.js';
+import { Image, SlugIdParams, SlugParams } from './catalog.schemas.js';
+import { deleteProductImage, type ImageUpload, uploadProductImage } from './images.service.js';
+
+const staffOnly = { tags: ['catalog'], security: [{ bearerAuth: [] }] };
+
+export function imageRoutes(app: App, ctx: AppContext, storage: Storage) {
+  app.post(
+    '/products/:slug/images/',
+    {
+      preHandler: requireStaff,
+      schema: {
+        ...staffOnly,
+        consumes: ['multipart/form-data'],
+        params: SlugParams,
+        response: { 201: Image, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const upload: Partial<ImageUpload> = {};
+      for await (const part of request.parts()) {
+        if (part.type === 'file') upload.bytes = await (part as MultipartFile).toBuffer();
+        else if (part.fieldname === 'alt_text') upload.altText = String(part.value).slice(0, 500);
+        else if (part.fieldname === 'is_primary')
+          upload.isPrimary = ['true', '1', 'on'].includes(String(part.value).toLowerCase());
+        else if (part.fieldname === 'position') {
+          const position = Number(part.value);
+          if (!Number.isInteger(position) || position < 0) throw fieldError('position', 'A valid integer is required.');
+          upload.position = position;
+        }
+      }
+      if (!upload.bytes) throw fieldError('image', 'No file was submitted.', 'required');
+      const image = await uploadProductImage(ctx, storage, request.params.slug, upload as ImageUpload);
+      return reply.code(201).send(image);
+    },
+  );
+
+  app.delete(
+    '/products/:slug/images/:id/',
+    {
+      preHandler: requireStaff,
+      schema: { ...staffOnly, params: SlugIdParams, response: { 204: Type.Null(), ...problemResponses } },
+    },
+    async (request, reply) => {
+      await deleteProductImage(ctx, storage, request.params.slug, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+}
