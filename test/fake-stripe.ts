@@ -57,8 +57,8 @@ export interface FakeStripe {
   succeed(id: string): FakeIntent;
   decline(id: string, message?: string): FakeIntent;
   requireAction(id: string): FakeIntent;
-  /** The next request to `path` gets this error instead (`status`, Stripe error body). */
-  failNext(path: string, status: number, error: { type: string; message: string; code?: string }): void;
+  /** The next `times` requests to `path` get this error instead (`status`, Stripe error body). */
+  failNext(path: string, status: number, error: { type: string; message: string; code?: string }, times?: number): void;
   requestsTo(method: string, path: string): RecordedRequest[];
   reset(): void;
   close(): Promise<void>;
@@ -88,7 +88,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const intents = new Map<string, FakeIntent>();
   const refunds: FakeRefund[] = [];
   const replay = new Map<string, { status: number; body: unknown }>();
-  const failures = new Map<string, { status: number; error: Record<string, unknown> }>();
+  const failures = new Map<string, { status: number; error: Record<string, unknown>; times: number }>();
   let seq = 0;
   const nextId = (prefix: string) => `${prefix}_fake${(++seq).toString().padStart(6, '0')}`;
   const now = () => Math.floor(Date.now() / 1000);
@@ -177,7 +177,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     };
     const failure = failures.get(path);
     if (failure) {
-      failures.delete(path);
+      if (--failure.times <= 0) failures.delete(path);
       return send(failure.status, { error: failure.error });
     }
     const replayKey = idempotencyKey && method === 'POST' ? `${path} ${idempotencyKey}` : undefined;
@@ -234,12 +234,13 @@ export async function startFakeStripe(): Promise<FakeStripe> {
           use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: 'https://hooks.stripe.com/3d_secure' },
         },
       }),
-    failNext(path, status, error) {
-      failures.set(path, { status, error });
+    failNext(path, status, error, times = 1) {
+      failures.set(path, { status, error, times });
     },
     requestsTo: (method, path) => requests.filter((r) => r.method === method && r.path === path),
     reset() {
       requests.length = 0;
+      failures.clear();
     },
     async close() {
       server.closeAllConnections();
