@@ -3,6 +3,7 @@ import { mailsTo, tokenFromMail } from '../../../test/factories/mail.js';
 import { authHeader, makeUser } from '../../../test/factories/users.js';
 import { createTestApp } from '../../../test/setup/test-app.js';
 import { queryRows, sql } from '../../core/db.js';
+import { enqueueJob } from '../../core/jobs.js';
 import type { App } from '../../core/module.js';
 
 let app: App;
@@ -147,6 +148,22 @@ describe('POST /auth/resend-verification/', () => {
 
   it('requires authentication', async () => {
     expect((await post('/auth/resend-verification/', {})).statusCode).toBe(401);
+  });
+});
+
+describe('accounts.cleanup_expired_tokens', () => {
+  it('deletes one-time tokens that expired more than a day ago and keeps live ones', async () => {
+    const { user: old } = await registerAndReadToken('cleanup-old@example.com');
+    const issued = Date.now();
+    app.ctx.now = () => new Date(issued + 3 * 86400_000);
+    const { user: fresh } = await registerAndReadToken('cleanup-fresh@example.com');
+    await enqueueJob(app.ctx.db, 'accounts.cleanup_expired_tokens', {});
+    await app.ctx.jobs.runDue();
+    const left = await queryRows<{ user_id: string }>(
+      app.ctx.db,
+      sql`SELECT user_id FROM account_tokens WHERE user_id IN (${old.id}, ${fresh.id})`,
+    );
+    expect(left.map((r) => r.user_id)).toEqual([fresh.id]);
   });
 });
 

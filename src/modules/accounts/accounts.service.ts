@@ -153,7 +153,8 @@ export async function verifyEmail(ctx: AppContext, token: string): Promise<void>
     const row = await repo.consumeAccountToken(tx, 'verify_email', tokenHash, now);
     if (!row) return false;
     const user = await repo.lockUser(tx, row.userId);
-    if (!user?.isActive) return false;
+    // throwing rolls the consumption back: a deactivated account's link is refused, not used up
+    if (!user?.isActive) throw fieldError('token', 'Invalid token.', 'invalid_token');
     if (!user.isEmailVerified) {
       await repo.updateUser(tx, user.id, { isEmailVerified: true });
       await enqueueJob(tx, JOB_WELCOME_EMAIL, { userId: user.id }, { dedupeKey: `accounts.welcome:${user.id}` });

@@ -128,7 +128,7 @@ export interface AddressSnapshot {
 
 /**
  * For other modules (checkout): one of the user's addresses as plain values to copy into an order, or
- * undefined when it does not exist or belongs to someone else. `which` picks the user's default instead.
+ * undefined when it does not exist or belongs to someone else. `{ default: kind }` picks the user's default.
  */
 export async function getAddressForUser(
   db: Db,
