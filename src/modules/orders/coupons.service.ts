@@ -87,7 +87,7 @@ export async function findApplicableCoupon(
   context: { subtotal: number; currency: string; now: Date },
 ): Promise<CouponRow & CouponTerms> {
   const coupon = await repo.findCouponByCode(db, code);
-  if (!coupon || !coupon.isActive) throw couponError('This coupon code is not valid.', 'coupon_invalid');
+  if (!coupon?.isActive) throw couponError('This coupon code is not valid.', 'coupon_invalid');
   if (coupon.validFrom && context.now < coupon.validFrom)
     throw couponError('This coupon is not valid yet.', 'coupon_not_started');
   if (coupon.validTo && context.now >= coupon.validTo) throw couponError('This coupon has expired.', 'coupon_expired');
