@@ -61,13 +61,21 @@ export function providerError(ctx: AppContext, error: unknown): Error {
 
 const intentKey = (paymentId: string) => `emporium_payment_${paymentId}`;
 
+/**
+ * The provider follows PAYMENT_PROVIDER: Stripe takes `card`, the offline provider takes `bank_transfer` and
+ * `cash_on_delivery`. Not mixed, because unpaid orders expire on the provider's timeout (30m vs 7d).
+ */
 function chooseProvider(ctx: AppContext, method: PaymentMethod | undefined): { provider: ProviderName; method: PaymentMethod } {
-  const chosen = method ?? (ctx.config.paymentProvider === 'stripe' ? 'card' : 'bank_transfer');
-  if (chosen !== 'card') return { provider: 'manual', method: chosen };
-  if (ctx.config.paymentProvider !== 'stripe') {
+  if (ctx.config.paymentProvider === 'stripe') {
+    if (method !== undefined && method !== 'card') {
+      throw fieldError('payment_method', 'Offline payment methods are not available; pay by card.');
+    }
+    return { provider: 'stripe', method: 'card' };
+  }
+  if (method === 'card') {
     throw fieldError('payment_method', 'Card payments are not available; use bank_transfer or cash_on_delivery.');
   }
-  return { provider: 'stripe', method: chosen };
+  return { provider: 'manual', method: method ?? 'bank_transfer' };
 }
 
 function assertPayable(order: OrderForPayment): void {

@@ -134,6 +134,25 @@ describe('create-intent with Stripe', () => {
     expect(payment).toMatchObject({ status: 'failed', failureReason: 'Amount too small.' });
   });
 
+  it('refuses an offline method when Stripe is the provider', async () => {
+    const { order, headers } = await customerWithOrder();
+    const res = await createIntent(headers, { order_id: order.id, payment_method: 'bank_transfer' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toHaveProperty('payment_method');
+    expect(await paymentsOfOrder(app, order.id)).toHaveLength(0);
+  });
+
+  it.runIf(process.env.DATABASE_URL)('makes one payment and one intent for concurrent create-intent calls', async () => {
+    const { order, headers } = await customerWithOrder();
+    const responses = await Promise.all(Array.from({ length: 4 }, () => createIntent(headers, { order_id: order.id })));
+    expect(responses.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 201]);
+    expect(new Set(responses.map((r) => r.json().payment_id)).size).toBe(1);
+    expect(new Set(responses.map((r) => r.json().client_secret)).size).toBe(1);
+    expect(await paymentsOfOrder(app, order.id)).toHaveLength(1);
+    const intents = [...fake.intents.values()].filter((i) => i.metadata.order_id === order.id);
+    expect(intents).toHaveLength(1);
+  });
+
   it('requires a logged-in user', async () => {
     const { order } = await customerWithOrder();
     expect((await createIntent({}, { order_id: order.id })).statusCode).toBe(401);
