@@ -30,8 +30,8 @@ export interface ApplyResult {
   payment: PaymentRow;
   /** True when this call moved the order from pending to paid. */
   orderPaid: boolean;
-  /** True when the money arrived for an order that another payment had already paid. */
-  duplicate: boolean;
+  /** Set when money arrived that staff must look at (a second capture, an amount that differs from ours). */
+  anomaly: string | null;
 }
 
 /** The order's payment_status for an attempt's status, or undefined to leave it. */
@@ -62,11 +62,11 @@ export async function recordCapture(
   actor: Actor,
   changes: repo.PaymentChanges = {},
 ): Promise<ApplyResult> {
-  if (isCaptured(payment.status)) return { payment, orderPaid: false, duplicate: false };
+  if (isCaptured(payment.status)) return { payment, orderPaid: false, anomaly: null };
   const other = await repo.findCapturedPayment(tx, payment.orderId, payment.id);
   if (other) {
     const updated = await repo.updatePayment(tx, payment.id, { ...changes, status: 'failed', failureReason: DUPLICATE_CAPTURE });
-    return { payment: updated, orderPaid: false, duplicate: true };
+    return { payment: updated, orderPaid: false, anomaly: DUPLICATE_CAPTURE };
   }
   const orderPaid = await markOrderPaid(tx, payment.orderId, actor);
   const updated = await repo.updatePayment(tx, payment.id, {
@@ -87,16 +87,24 @@ export async function recordCapture(
       );
     }
   }
-  return { payment: updated, orderPaid, duplicate: false };
+  return { payment: updated, orderPaid, anomaly: null };
 }
 
 /** Applies what the provider says about the attempt (confirm, create-intent, webhook). */
 export async function applyIntentState(tx: Db, payment: PaymentRow, state: IntentState, actor: Actor): Promise<ApplyResult> {
-  const unchanged = { payment, orderPaid: false, duplicate: false };
+  const unchanged: ApplyResult = { payment, orderPaid: false, anomaly: null };
   if (isCaptured(payment.status)) return unchanged;
   const base: repo.PaymentChanges = { providerPayload: state.raw };
   if (!payment.providerReference) base.providerReference = state.reference;
-  if (state.status === 'succeeded') return recordCapture(tx, payment, actor, base);
+  if (state.status === 'succeeded') {
+    if (state.amount !== payment.amount || state.currency.toUpperCase() !== payment.currency) {
+      // Never pay an order with a different amount than its own, whatever the provider says.
+      const anomaly = `The provider captured ${state.amount} ${state.currency.toUpperCase()} instead of ${payment.amount} ${payment.currency}; staff must check this payment.`;
+      const updated = await repo.updatePayment(tx, payment.id, { ...base, status: 'failed', failureReason: anomaly });
+      return { payment: updated, orderPaid: false, anomaly };
+    }
+    return recordCapture(tx, payment, actor, base);
+  }
   // Stripe never revives a cancelled intent except by taking the money: anything else is an older event.
   if (payment.status === 'cancelled') return unchanged;
   const { status } = state;
@@ -112,7 +120,7 @@ export async function applyIntentState(tx: Db, payment: PaymentRow, state: Inten
     nextAction: status === 'requires_action' ? state.nextAction : null,
   });
   if (status !== payment.status) await syncOrderPaymentStatus(tx, payment.orderId, status);
-  return { payment: updated, orderPaid: false, duplicate: false };
+  return { payment: updated, orderPaid: false, anomaly: null };
 }
 
 /**

@@ -140,7 +140,7 @@ export async function applyProviderState(ctx: AppContext, paymentId: string, sta
     if (!payment) throw new NotFound('Payment not found.');
     return applyIntentState(tx, payment, state, { actorId: null, note });
   });
-  if (result.duplicate) ctx.log.error({ paymentId }, 'payment captured for an order another payment already paid');
+  if (result.anomaly) ctx.log.error({ paymentId, anomaly: result.anomaly }, 'payment needs staff attention');
   ctx.jobs.wake();
   return result.payment;
 }
@@ -248,7 +248,7 @@ export async function markPaymentPaid(ctx: AppContext, staff: AuthUser, paymentI
       throw new Conflict('The order of this payment is no longer payable.', 'order_not_payable');
     }
     const result = await recordCapture(tx, locked, { actorId: staff.id, note: note || 'Payment received (recorded by staff).' });
-    if (result.duplicate) throw new Conflict('Another payment already paid this order.', 'order_already_paid');
+    if (result.anomaly) throw new Conflict('Another payment already paid this order.', 'order_already_paid');
     return result.payment;
   });
   ctx.jobs.wake();

@@ -140,6 +140,17 @@ describe('Stripe webhook events', () => {
     expect(await orderRow(app, order.id)).toMatchObject({ status: 'paid', paymentStatus: 'paid' });
   });
 
+  it('does not pay the order when the captured amount differs from the order total', async () => {
+    const { order, reference } = await orderWithIntent();
+    const payload = stripeEvent('payment_intent.succeeded', { ...fake.succeed(reference), amount: 100, amount_received: 100 });
+    expect((await deliverSigned(payload)).statusCode).toBe(200);
+    expect((await paymentsOfOrder(app, order.id))[0]).toMatchObject({
+      status: 'failed',
+      failureReason: expect.stringMatching(/staff/),
+    });
+    expect((await orderRow(app, order.id)).status).toBe('pending');
+  });
+
   it('acknowledges and ignores unknown event types', async () => {
     const payload = stripeEvent('customer.created', { id: 'cus_123', object: 'customer' });
     const res = await deliverSigned(payload);

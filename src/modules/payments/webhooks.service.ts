@@ -42,18 +42,26 @@ async function paymentOfIntent(tx: Db, intentId: string, metadata: Record<string
   return payment?.provider === 'stripe' && !payment.providerReference ? payment : undefined;
 }
 
-async function applyIntentEvent(tx: Db, event: Stripe.Event, status: IntentStatus, actor: Actor): Promise<WebhookResult> {
+async function applyIntentEvent(
+  ctx: AppContext,
+  tx: Db,
+  event: Stripe.Event,
+  status: IntentStatus,
+  actor: Actor,
+): Promise<WebhookResult> {
   const intent = event.data.object as Stripe.PaymentIntent;
   const found = await paymentOfIntent(tx, intent.id, intent.metadata);
   if (!found) return 'ignored';
   const payment = (await repo.findPayment(tx, found.id, true)) as PaymentRow;
   const state = intentStateOf(intent);
-  await applyIntentState(
+  const result = await applyIntentState(
     tx,
     payment,
     { ...state, status, failureReason: state.failureReason ?? (status === 'failed' ? 'The payment failed.' : null) },
     actor,
   );
+  if (result.anomaly)
+    ctx.log.error({ paymentId: payment.id, eventId: event.id, anomaly: result.anomaly }, 'payment needs staff attention');
   return 'processed';
 }
 
@@ -80,7 +88,7 @@ export async function handleStripeEvent(ctx: AppContext, event: Stripe.Event): P
   const result = await ctx.db.transaction(async (tx): Promise<WebhookResult> => {
     if (!(await repo.recordWebhookEvent(tx, event.id, event.type))) return 'duplicate';
     const intentStatus = INTENT_EVENTS[event.type];
-    if (intentStatus) return applyIntentEvent(tx, event, intentStatus, actor);
+    if (intentStatus) return applyIntentEvent(ctx, tx, event, intentStatus, actor);
     if (event.type === 'charge.refunded') return applyChargeRefunded(tx, event, actor);
     return 'ignored';
   });
