@@ -135,4 +135,26 @@ describe('Stripe flow with a cancellation after payment', () => {
     expect(await stockOf(app, variantId)).toBe(5);
     expect(fake.requestsTo('POST', '/v1/refunds')).toHaveLength(1);
   });
+
+  it('refunds through Stripe when staff set a paid order to refunded, restoring stock once', async () => {
+    const user = await makeUser(app);
+    const headers = await authHeader(app, user);
+    const staff = await authHeader(app, await makeStaff(app));
+    const product = await makeProduct(app, { price: 900, variants: [{ stockQuantity: 2 }] });
+    const variantId = product.variants[0]?.id as string;
+    const order = await placeOrder(app, user, [{ variantId, quantity: 2 }]);
+    const { payment_id } = (
+      await app.inject({ method: 'POST', url: '/api/v1/payments/create-intent/', headers, payload: { order_id: order.id } })
+    ).json();
+    const reference = (await paymentsOfOrder(app, order.id))[0]?.providerReference as string;
+    fake.succeed(reference);
+    await app.inject({ method: 'POST', url: '/api/v1/payments/confirm/', headers, payload: { payment_id } });
+    await setStatus(app, staff, order.id, 'processing');
+    await setStatus(app, staff, order.id, 'refunded');
+    await app.ctx.jobs.runDue();
+    expect(fake.requestsTo('POST', '/v1/refunds').filter((r) => r.body.payment_intent === reference)).toHaveLength(1);
+    const detail = await app.inject({ method: 'GET', url: `/api/v1/orders/${order.id}/`, headers });
+    expect(detail.json()).toMatchObject({ status: 'refunded', payment_status: 'refunded' });
+    expect(await stockOf(app, variantId)).toBe(2);
+  });
 });

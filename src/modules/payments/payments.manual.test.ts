@@ -124,4 +124,14 @@ describe('manual (offline) provider', () => {
       ['cash_on_delivery', 'pending'],
     ]);
   });
+
+  it('answers 503 on the Stripe webhook when no webhook secret is configured', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/payments/webhook/',
+      headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=abc' },
+      payload: '{}',
+    });
+    expect(res.statusCode).toBe(503);
+  });
 });

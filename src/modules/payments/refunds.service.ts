@@ -185,9 +185,10 @@ export async function refundPaymentByStaff(
  */
 export async function refundOrder(ctx: AppContext, orderId: string): Promise<void> {
   const payments = await repo.refundablePaymentsOfOrder(ctx.db, orderId);
+  const status = payments.length ? (await getOrderForPayment(ctx.db, orderId))?.status : undefined;
   for (const payment of payments) {
     const outcome = await refundPayment(ctx, payment.id, {
-      reason: 'Order cancelled.',
+      reason: status === 'cancelled' ? 'Order cancelled.' : 'Order refunded.',
       actorId: null,
       requestKey: `order_refund:${payment.id}`,
     });
