@@ -2,6 +2,7 @@
 // module seeds (a catalog, coupons...). Safe to run twice: existing rows are kept.
 import type { AppContext } from './core/context.js';
 import { seedDemoUsers } from './modules/accounts/accounts.seed.js';
+import { seedCatalog } from './modules/catalog/catalog.seed.js';
 
 export interface SeedOptions {
   /** Number of demo products (catalog); 0 skips the catalog. */
@@ -11,5 +12,5 @@ export interface SeedOptions {
 export async function seedDemoData(ctx: AppContext, options: SeedOptions = { products: 200 }): Promise<void> {
   await seedDemoUsers(ctx);
   // Modules with demo data add their seed call here (catalog: products, categories, reviews).
-  void options;
+  await seedCatalog(ctx, { products: options.products });
 }
