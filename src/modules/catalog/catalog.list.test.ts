@@ -216,3 +216,19 @@ describe('query count', () => {
     expect(used).toBeLessThanOrEqual(4);
   });
 });
+
+describe('deep pages', () => {
+  it('returns the same rows for a deep OFFSET page as walking there with cursors', async () => {
+    const category = await makeCategory(app, { slug: 'deep' });
+    for (let i = 0; i < 30; i++) await makeProduct(app, { categoryId: category.id, price: 100 + i });
+    const expected: string[] = [];
+    let url: string | null = '/api/v1/products/?category=deep&ordering=price&page_size=1&cursor=';
+    while (url) {
+      const body: { next: string | null; results: { slug: string }[] } = (await app.inject({ method: 'GET', url })).json();
+      expected.push(...body.results.map((p) => p.slug));
+      url = body.next;
+    }
+    const page = await app.inject({ method: 'GET', url: '/api/v1/products/?category=deep&ordering=price&page_size=10&page=2' });
+    expect(page.json().results.map((p: { slug: string }) => p.slug)).toEqual(expected.slice(10, 20));
+  });
+});

@@ -76,6 +76,9 @@ function sortOf(ordering: Ordering): { column: SQL; descending: boolean; raw: st
   return { column: sortColumn[raw], descending, raw };
 }
 
+/** From page 2 on, ids are paged first (see listProducts); page 1 reads directly. */
+const DEFERRED_JOIN_OFFSET = 1;
+
 export async function countProducts(db: Db, filter: ProductFilter): Promise<number> {
   const [row] = await db
     .select({ count: sql<number>`count(*)::int` })
@@ -106,14 +109,35 @@ export async function listProducts(
     }
     order = forwardDesc ? [sql`${column} desc`, desc(products.id)] : [sql`${column} asc`, asc(products.id)];
   }
-  const rows = await db
-    .select(columns)
-    .from(products)
-    .leftJoin(categories, eq(categories.id, products.categoryId))
-    .where(and(...where))
-    .orderBy(...order)
-    .limit(limit)
-    .offset('offset' in position ? position.offset : 0);
+  const offset = 'offset' in position ? position.offset : 0;
+  // Deep OFFSET pages: skip rows in an index-only scan of ids first, then join and read just the page's rows.
+  const rows =
+    offset >= DEFERRED_JOIN_OFFSET
+      ? await db
+          .select(columns)
+          .from(products)
+          .leftJoin(categories, eq(categories.id, products.categoryId))
+          .where(
+            inArray(
+              products.id,
+              db
+                .select({ id: products.id })
+                .from(products)
+                .where(and(...where))
+                .orderBy(...order)
+                .limit(limit)
+                .offset(offset),
+            ),
+          )
+          .orderBy(...order)
+      : await db
+          .select(columns)
+          .from(products)
+          .leftJoin(categories, eq(categories.id, products.categoryId))
+          .where(and(...where))
+          .orderBy(...order)
+          .limit(limit)
+          .offset(offset);
   return rows.map(({ categoryRefId, categoryName, categorySlug, ...p }) => ({
     ...p,
     category: categoryRefId ? { id: categoryRefId, name: categoryName as string, slug: categorySlug as string } : null,

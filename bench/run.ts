@@ -1,0 +1,96 @@
+// `npm run bench`: autocannon scenarios against an already running server (it starts nothing itself).
+//   BENCH_URL (default http://127.0.0.1:8000), BENCH_DURATION seconds per scenario (10),
+//   BENCH_CONNECTIONS (10), BENCH_ONLY=name,name to run some scenarios.
+// Run the server with API_RATE_LIMIT high enough (e.g. 10000000), or most answers are 429s.
+// Prints requests/s and latency p50/p99 per scenario; "cached" scenarios repeat URLs the catalog cache
+// holds, "uncached" ones pick random pages/slugs so most requests reach the database.
+import autocannon, { type Request } from 'autocannon';
+
+const base = (process.env.BENCH_URL ?? 'http://127.0.0.1:8000').replace(/\/$/, '');
+const duration = Number(process.env.BENCH_DURATION ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+
+interface ProductSummary {
+  id: string;
+  slug: string;
+}
+interface ListPage {
+  count: number;
+  results: ProductSummary[];
+}
+
+async function getJson<T>(path: string): Promise<T> {
+  const res = await fetch(`${base}${path}`);
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)] as T;
+/** Same format the API uses for keyset cursors: base64url JSON `{k: <product id>}`. */
+const cursorAfter = (id: string) => Buffer.from(JSON.stringify({ k: id })).toString('base64url');
+const varying = (path: () => string): Request[] => [{ method: 'GET', setupRequest: (req) => ({ ...req, path: path() }) }];
+
+async function scenarios(): Promise<Record<string, Request[]>> {
+  const first = await getJson<ListPage>('/api/v1/products/?page_size=100');
+  const total = first.count;
+  const lastPage = Math.max(1, Math.ceil(total / 20));
+  const deepFrom = Math.max(1, Math.floor(lastPage * 0.9));
+  const deep = await getJson<ListPage>(`/api/v1/products/?page_size=100&page=${Math.max(1, Math.floor(total / 100) - 1)}`);
+  const deepIds = deep.results.map((p) => p.id);
+  const slugs = first.results.map((p) => p.slug);
+  const terms = [
+    'headphones',
+    'oak',
+    'wool sweater',
+    'lamp',
+    'travel backpack',
+    'steel',
+    'yoga mat',
+    'ceramic vase',
+    'boots',
+    'laptop',
+  ];
+  const typos = ['hedphones', 'lapto', 'sweter', 'backpak'];
+  console.log(`catalog: ${total} products; deep pages from ${deepFrom} of ${lastPage}`);
+  return {
+    'list first page (cached)': [{ method: 'GET', path: '/api/v1/products/' }],
+    'list filtered (cached)': [
+      { method: 'GET', path: '/api/v1/products/?category=electronics&min_price=20&max_price=150&in_stock=true&ordering=-price' },
+    ],
+    'search, 10 terms (cached)': varying(() => `/api/v1/products/?search=${encodeURIComponent(pick(terms))}`),
+    'search, random page (uncached)': varying(
+      () => `/api/v1/products/?search=${encodeURIComponent(pick(terms))}&page=${1 + Math.floor(Math.random() * 20)}&page_size=21`,
+    ),
+    'search with typo, trigram (uncached)': varying(
+      () => `/api/v1/products/?search=${pick(typos)}&page_size=${10 + Math.floor(Math.random() * 90)}`,
+    ),
+    'filtered, random page (uncached)': varying(
+      () => `/api/v1/products/?category=clothing&in_stock=true&ordering=price&page=${1 + Math.floor(Math.random() * 500)}`,
+    ),
+    'deep page, OFFSET (uncached)': varying(
+      () => `/api/v1/products/?page=${deepFrom + Math.floor(Math.random() * (lastPage - deepFrom + 1))}`,
+    ),
+    'deep page, keyset cursor (uncached)': varying(
+      () => `/api/v1/products/?cursor=${cursorAfter(pick(deepIds))}&page_size=${10 + Math.floor(Math.random() * 11)}`,
+    ),
+    'detail, 100 slugs (cached)': varying(() => `/api/v1/products/${pick(slugs)}/`),
+  };
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+const all = await scenarios();
+const rows: string[][] = [];
+for (const [name, requests] of Object.entries(all)) {
+  if (only && !only.some((o) => name.includes(o))) continue;
+  const result = await autocannon({ url: base, connections, duration, requests });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  rows.push([name, result.requests.average.toFixed(0), ms(result.latency.p50), ms(result.latency.p99), String(bad)]);
+  console.log(
+    `${name}: ${result.requests.average.toFixed(0)} req/s, p50 ${ms(result.latency.p50)}, p99 ${ms(result.latency.p99)}${bad ? `, ${bad} failed` : ''}`,
+  );
+}
+console.log(`\n${connections} connections, ${duration} s per scenario, ${base}\n`);
+console.log('| scenario | req/s | p50 | p99 | non-2xx/errors |\n| --- | ---: | ---: | ---: | ---: |');
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);
