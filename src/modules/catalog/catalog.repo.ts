@@ -54,11 +54,9 @@ function conditions(filter: ProductFilter): SQL[] {
   if (filter.isFeatured !== undefined) where.push(eq(products.isFeatured, filter.isFeatured));
   if (filter.minPrice !== undefined) where.push(sql`${products.price} >= ${filter.minPrice}`);
   if (filter.maxPrice !== undefined) where.push(sql`${products.price} <= ${filter.maxPrice}`);
-  if (filter.inStock !== undefined) {
-    const inStock = sql`exists (select 1 from product_variants v
-      where v.product_id = ${products.id} and v.is_active and v.stock_quantity > 0)`;
-    where.push(filter.inStock ? inStock : sql`not ${inStock}`);
-  }
+  // kept by a trigger (0009_catalog_in_stock_trigger): active variants with stock > 0
+  if (filter.inStock !== undefined)
+    where.push(filter.inStock ? sql`${products.inStockVariants} > 0` : sql`${products.inStockVariants} = 0`);
   if (filter.search) where.push(searchCondition(filter.search.text, filter.search.mode));
   return where;
 }

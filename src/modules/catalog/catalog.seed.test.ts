@@ -39,6 +39,14 @@ describe('demo catalog seed', () => {
     ).toBe(0);
   });
 
+  it('sets each product’s in-stock variant count to match its variants', async () => {
+    expect(
+      await count(sql`select count(*)::int as n from products p where p.in_stock_variants <>
+      (select count(*) from product_variants v where v.product_id = p.id and v.is_active and v.stock_quantity > 0)`),
+    ).toBe(0);
+    expect(await count(sql`select count(*)::int as n from products where in_stock_variants = 0`)).toBeGreaterThan(0);
+  });
+
   it('keeps existing rows when run twice', async () => {
     await seedDemoData(app.ctx, { products: 200 });
     expect(await count(sql`select count(*)::int as n from products`)).toBe(200);

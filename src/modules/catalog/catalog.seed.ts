@@ -132,6 +132,9 @@ export async function seedCatalog(ctx: AppContext, options: { products: number }
   const started = Date.now();
   const step = (name: string) => ctx.log.info({ step: name, ms: Date.now() - started }, 'catalog seed');
   await ctx.db.transaction(async (tx) => {
+    // in_stock_variants is computed in the products insert below; firing the per-row trigger 200k times
+    // would cost more than the whole load (the ALTER holds a lock on product_variants until commit)
+    await tx.execute(sql`alter table product_variants disable trigger product_variants_in_stock`);
     // h is a cheap deterministic hash of the row number, so a rerun makes the same catalog
     await tx.execute(sql`
       with leaves as (
@@ -146,11 +149,11 @@ export async function seedCatalog(ctx: AppContext, options: { products: number }
       ),
       reviewers as (select row_number() over (order by email) + 2 as k from users where email like '%@emporium.local')
       insert into products (name, slug, sku, description, price, compare_at_price, currency, category_id,
-                            is_active, is_featured, average_rating, review_count, created_at, updated_at)
+                            is_active, is_featured, average_rating, review_count, in_stock_variants, created_at, updated_at)
       select name, regexp_replace(lower(name), '[^a-z0-9]+', '-', 'g') || '-' || g, 'DEMO-' || lpad(g::text, 7, '0'),
              'A ' || lower(adj) || ' ' || lower(noun) || ' in ' || lower(mat) || '. ' || feat1 || ' ' || feat2,
              price, case when h % 5 = 0 then price + price / 4 end, ${currency}, leaf_id,
-             h % 50 <> 0, h % 20 = 0, coalesce(rated.avg, 0), rated.n, ts, ts
+             h % 50 <> 0, h % 20 = 0, coalesce(rated.avg, 0), rated.n, stocked.n, ts, ts
       from (
         select r.g, r.h, leaves.id as leaf_id,
                w.adj[(1 + (r.h / 7) % array_length(w.adj, 1))::int] as adj,
@@ -167,6 +170,9 @@ export async function seedCatalog(ctx: AppContext, options: { products: number }
       -- the same formula as the reviews insert below, so the kept average needs no second pass over products
       cross join lateral (select round(avg((2 + (s.h / (k * 7)) % 4)::int), 2) as avg, count(*)::int as n
                           from reviewers where (s.h / k) % 3 <> 0) rated
+      -- the same stock formula as the variants insert below
+      cross join lateral (select count(*)::int as n from generate_series(1, 1 + (s.h % 3)::int) v
+                          where ((s.h * v) / 7) % 40 > 0) stocked
       on conflict do nothing`);
     step('products');
     await tx.execute(sql`
@@ -192,6 +198,7 @@ export async function seedCatalog(ctx: AppContext, options: { products: number }
       where (p.h / u.k) % 3 <> 0
       on conflict do nothing`);
     step('reviews');
+    await tx.execute(sql`alter table product_variants enable trigger product_variants_in_stock`);
     await tx.execute(sql`
       update products p set average_rating = s.avg, review_count = s.n
       from (select product_id, round(avg(rating), 2) as avg, count(*)::int as n from reviews group by product_id) s

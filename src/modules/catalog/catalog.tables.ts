@@ -57,6 +57,11 @@ export const products = pgTable(
     /** Kept in the review's transaction, so detail pages never aggregate reviews per request. */
     averageRating: numeric('average_rating', { precision: 3, scale: 2 }).notNull().default('0'),
     reviewCount: integer('review_count').notNull().default(0),
+    /**
+     * How many active variants have stock: kept by a deferred trigger on product_variants (migration
+     * 0009_catalog_in_stock_trigger) with +1/-1 deltas, so the `in_stock` filter is a column test, not a semi-join.
+     */
+    inStockVariants: integer('in_stock_variants').notNull().default(0),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     ...timestamps,
   },

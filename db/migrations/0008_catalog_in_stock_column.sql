@@ -1,0 +1,1 @@
+ALTER TABLE "products" ADD COLUMN "in_stock_variants" integer DEFAULT 0 NOT NULL;
