@@ -7,6 +7,7 @@ import type { Db } from '../../core/db.js';
 import { BusinessRuleFailed, Conflict, fieldError } from '../../core/errors.js';
 import { runIdempotent } from '../../core/idempotency.js';
 import { enqueueJob } from '../../core/jobs.js';
+import { getAddressForUser, getUserSummary } from '../accounts/accounts.service.js';
 import { emptyCart, lockCartForCheckout } from '../cart/cart.service.js';
 import {
   getSellableVariants,
@@ -52,13 +53,15 @@ async function resolveAddress(
   userId: string,
   id: string | undefined,
   inline: OrderAddress | undefined,
-  field: string,
+  field: 'shipping_address' | 'billing_address',
 ): Promise<OrderAddress | undefined> {
   if (id && inline) throw fieldError(`${field}_id`, `Send either ${field}_id or ${field}, not both.`);
   if (inline) return { ...inline, country: inline.country.toUpperCase() };
-  if (!id) return undefined;
-  const address = await repo.findUserAddress(tx, userId, id);
-  if (!address) throw fieldError(`${field}_id`, `Invalid pk "${id}" - object does not exist.`, 'does_not_exist');
+  // without either, the shipping address falls back to the user's default one
+  const found = await getAddressForUser(tx, userId, id ?? { default: 'shipping' });
+  if (id && !found) throw fieldError(`${field}_id`, `Invalid pk "${id}" - object does not exist.`, 'does_not_exist');
+  if (!found) return undefined;
+  const { id: _id, ...address } = found;
   return address;
 }
 
@@ -114,7 +117,10 @@ async function checkoutInTransaction(ctx: AppContext, tx: Db, userId: string, in
   if (!cart?.items.length) throw new BusinessRuleFailed('Your cart is empty.', 'cart_empty');
   const shipping = await resolveAddress(tx, userId, input.shippingAddressId, input.shippingAddress, 'shipping_address');
   if (!shipping) throw fieldError('shipping_address_id', 'This field is required (or shipping_address).', 'required');
-  const billing = (await resolveAddress(tx, userId, input.billingAddressId, input.billingAddress, 'billing_address')) ?? shipping;
+  const billing =
+    input.billingAddressId || input.billingAddress
+      ? ((await resolveAddress(tx, userId, input.billingAddressId, input.billingAddress, 'billing_address')) ?? shipping)
+      : shipping;
   const lines = await priceCartLines(ctx, tx, cart.items);
   const merchandise = cartTotals(lines.map((l) => ({ unitPrice: l.variant.price, quantity: l.quantity }))).subtotal;
   const coupon = input.couponCode
@@ -130,7 +136,7 @@ async function checkoutInTransaction(ctx: AppContext, tx: Db, userId: string, in
     taxRate: taxRateFor(shipping.country, ctx.config.taxRates, ctx.config.taxRate),
     shipping: { flatRate: ctx.config.shippingFlatRate, freeThreshold: ctx.config.freeShippingThreshold },
   });
-  const contact = await repo.findUserContact(tx, userId);
+  const contact = await getUserSummary(tx, userId);
   const order = await insertOrderWithNumber(
     tx,
     {

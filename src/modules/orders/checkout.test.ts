@@ -89,6 +89,17 @@ describe('checkout', () => {
     expect(res.json().shipping_address).toMatchObject({ city: 'Shelbyville', country: 'US' });
   });
 
+  it('falls back to the default shipping address and copies a separate billing address', async () => {
+    const product = await makeProduct(app);
+    const { user, headers } = await buyer([{ variantId: product.variants[0]!.id, quantity: 1 }]);
+    await makeAddress(app, user, { city: 'Default City', isDefaultShipping: true });
+    const billing = await makeAddress(app, user, { city: 'Billing City' });
+    const res = await checkout(app, headers, { shipping_address: undefined, billing_address_id: billing.id });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().shipping_address.city).toBe('Default City');
+    expect(res.json().billing_address.city).toBe('Billing City');
+  });
+
   it('requires a shipping address, with a field error', async () => {
     const product = await makeProduct(app);
     const { headers } = await buyer([{ variantId: product.variants[0]!.id, quantity: 1 }]);

@@ -1,10 +1,9 @@
 // All SQL for orders, their items and status history. Every function takes the db or transaction first.
 import { and, asc, count, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db.js';
-import { addresses, users } from '../accounts/accounts.tables.js';
+import { users } from '../accounts/accounts.tables.js';
 import type { OrderStatus, PaymentStatus } from './order-status.js';
 import {
-  type OrderAddress,
   type OrderItemRow,
   type OrderRow,
   type OrderStatusHistoryRow,
@@ -115,24 +114,8 @@ export async function hasDeliveredOrderWithProduct(db: Db, userId: string, produ
   return rows.length > 0;
 }
 
-// Reads of accounts data the orders module needs at checkout and for emails. Accounts exposes no service
-// functions for these (yet), so they are plain reads of its tables, kept here in one place.
-
-export async function findUserAddress(db: Db, userId: string, addressId: string): Promise<OrderAddress | undefined> {
-  const [row] = await db
-    .select()
-    .from(addresses)
-    .where(and(eq(addresses.id, addressId), eq(addresses.userId, userId)));
-  if (!row) return undefined;
-  const { fullName, phone, line1, line2, city, state, postalCode, country } = row;
-  return { fullName, phone, line1, line2, city, state, postalCode, country };
-}
-
-export async function findUserContact(db: Db, userId: string): Promise<{ email: string; firstName: string } | undefined> {
-  const [row] = await db.select({ email: users.email, firstName: users.firstName }).from(users).where(eq(users.id, userId));
-  return row;
-}
-
+// Staff recipients of inventory alerts: accounts has no service function for this, so it is a plain read of
+// its users table, kept here in one place.
 export async function staffEmails(db: Db): Promise<string[]> {
   const rows = await db
     .select({ email: users.email })
