@@ -80,6 +80,13 @@ async function scenarios(): Promise<Record<string, Request[]>> {
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
+// checkout scenario: real PostgreSQL only (DATABASE_URL); it hosts its own app on a throw-away database
+if (process.env.DATABASE_URL && (!only || only.includes('checkout'))) {
+  const { reportCheckoutBench, runCheckoutBench } = await import('./checkout.js');
+  reportCheckoutBench(await runCheckoutBench({ buyers: connections, seconds: duration, stock: 200 }));
+  if (only?.every((o) => o === 'checkout')) process.exit(0);
+}
+
 const all = await scenarios();
 const rows: string[][] = [];
 for (const [name, requests] of Object.entries(all)) {
