@@ -39,6 +39,13 @@ async function scenarios(): Promise<Record<string, Request[]>> {
   const deep = await getJson<ListPage>(`/api/v1/products/?page_size=100&page=${Math.max(1, Math.floor(total / 100) - 1)}`);
   const deepIds = deep.results.map((p) => p.id);
   const slugs = first.results.map((p) => p.slug);
+  const allSlugs: string[] = [];
+  for (let page = 1; page <= 20; page++) {
+    const some = await getJson<ListPage>(
+      `/api/v1/products/?page_size=100&ordering=name&page=${page * Math.floor(lastPage / 100)}`,
+    );
+    allSlugs.push(...some.results.map((p) => p.slug));
+  }
   const terms = [
     'headphones',
     'oak',
@@ -51,32 +58,38 @@ async function scenarios(): Promise<Record<string, Request[]>> {
     'boots',
     'laptop',
   ];
-  const typos = ['hedphones', 'lapto', 'sweter', 'backpak'];
-  console.log(`catalog: ${total} products; deep pages from ${deepFrom} of ${lastPage}`);
+  const words = [...new Set(first.results.flatMap((p) => p.slug.split('-').filter((w) => /^[a-z]{3,}$/.test(w))))];
+  const typos = ['hedphones', 'lapto', 'sweter', 'backpak', 'lantren', 'candel'];
+  const size = (from: number, to: number) => from + Math.floor(Math.random() * (to - from + 1));
+  console.log(`catalog: ${total} products; deep pages from ${deepFrom} of ${lastPage}; ${words.length} search words`);
+  // "cached": a handful of URLs the catalog cache serves after the first hit. "misses": thousands of distinct
+  // URLs (random page sizes), so most requests in a 10 s run reach the database.
   return {
     'list first page (cached)': [{ method: 'GET', path: '/api/v1/products/' }],
     'list filtered (cached)': [
       { method: 'GET', path: '/api/v1/products/?category=electronics&min_price=20&max_price=150&in_stock=true&ordering=-price' },
     ],
     'search, 10 terms (cached)': varying(() => `/api/v1/products/?search=${encodeURIComponent(pick(terms))}`),
-    'search, random page (uncached)': varying(
-      () => `/api/v1/products/?search=${encodeURIComponent(pick(terms))}&page=${1 + Math.floor(Math.random() * 20)}&page_size=21`,
-    ),
-    'search with typo, trigram (uncached)': varying(
-      () => `/api/v1/products/?search=${pick(typos)}&page_size=${10 + Math.floor(Math.random() * 90)}`,
-    ),
-    'filtered, random page (uncached)': varying(
-      () => `/api/v1/products/?category=clothing&in_stock=true&ordering=price&page=${1 + Math.floor(Math.random() * 500)}`,
-    ),
-    'deep page, OFFSET (uncached)': varying(
-      () => `/api/v1/products/?page=${deepFrom + Math.floor(Math.random() * (lastPage - deepFrom + 1))}`,
-    ),
-    'deep page, keyset cursor (uncached)': varying(
-      () => `/api/v1/products/?cursor=${cursorAfter(pick(deepIds))}&page_size=${10 + Math.floor(Math.random() * 11)}`,
-    ),
     'detail, 100 slugs (cached)': varying(() => `/api/v1/products/${pick(slugs)}/`),
+    'list first page (misses)': varying(() => `/api/v1/products/?page_size=${size(1, 100)}&ordering=${pick(orderings)}`),
+    'list filtered (misses)': varying(
+      () =>
+        `/api/v1/products/?category=${pick(categories)}&in_stock=true&min_price=${size(1, 100)}&ordering=price&page_size=${size(10, 30)}`,
+    ),
+    'search (misses)': varying(() => `/api/v1/products/?search=${pick(words)}&page_size=${size(1, 100)}`),
+    'search with typo, trigram (misses)': varying(() => `/api/v1/products/?search=${pick(typos)}&page_size=${size(1, 100)}`),
+    'deep page, OFFSET (misses)': varying(
+      () => `/api/v1/products/?page=${size(deepFrom, lastPage - 1)}&page_size=${size(18, 20)}`,
+    ),
+    'deep page, keyset cursor (misses)': varying(
+      () => `/api/v1/products/?cursor=${cursorAfter(pick(deepIds))}&page_size=${size(1, 100)}`,
+    ),
+    'detail (misses)': varying(() => `/api/v1/products/${pick(allSlugs)}/`),
   };
 }
+
+const orderings = ['price', '-price', 'created_at', '-created_at', 'name', '-name', '-rating'];
+const categories = ['electronics', 'clothing', 'home-and-kitchen', 'sports-and-outdoors', 'books', 'audio', 'shoes', 'decor'];
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 

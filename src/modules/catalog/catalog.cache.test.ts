@@ -31,6 +31,17 @@ describe('catalog cache', () => {
     expect(app.ctx.database.stats.queries - before).toBe(0);
   });
 
+  it('builds a page once for concurrent misses of the same URL', async () => {
+    const category = await makeCategory(app);
+    await makeProduct(app, { categoryId: category.id });
+    await get(`/products/?category=${category.slug}&page_size=7`); // warm schema/JIT paths
+    const url = `/products/?category=${category.slug}&page_size=9`;
+    const before = app.ctx.database.stats.queries;
+    const answers = await Promise.all(Array.from({ length: 5 }, () => get(url)));
+    expect(answers.every((a) => a.statusCode === 200)).toBe(true);
+    expect(app.ctx.database.stats.queries - before).toBeLessThanOrEqual(4);
+  });
+
   it('shows a staff edit in the list and the detail at once', async () => {
     const category = await makeCategory(app);
     const product = await makeProduct(app, { categoryId: category.id, price: 1000 });

@@ -57,6 +57,22 @@ export async function detailCacheKey(ctx: AppContext, slug: string): Promise<str
   return `catalog:p:${slug}:${pv}:${catgen}`;
 }
 
+/**
+ * Concurrent misses of one key in this process share one build (no stampede after an invalidation). The
+ * key embeds the route's query, so requests sharing a build would have produced the same body.
+ */
+const building = new Map<string, Promise<{ etag: string; json: string }>>();
+
+function buildOnce(key: string | undefined, build: () => Promise<{ etag: string; json: string }>) {
+  if (!key) return build();
+  let pending = building.get(key);
+  if (!pending) {
+    pending = build().finally(() => building.delete(key));
+    building.set(key, pending);
+  }
+  return pending;
+}
+
 const etagOf = (json: string) => `W/"${createHash('sha1').update(json).digest('base64url')}"`;
 
 function matches(request: FastifyRequest, etag: string): boolean {
@@ -89,9 +105,12 @@ export async function sendCached(
     etag = cached.slice(0, cut);
     json = cached.slice(cut + 1);
   } else {
-    json = String(reply.serialize(await produce()));
-    etag = etagOf(json);
-    if (key) await ctx.cache.set(key, `${etag}\n${json}`, ctx.config.cacheTtl).catch(() => {});
+    ({ etag, json } = await buildOnce(key, async () => {
+      const text = String(reply.serialize(await produce()));
+      const tag = etagOf(text);
+      if (key) await ctx.cache.set(key, `${tag}\n${text}`, ctx.config.cacheTtl).catch(() => {});
+      return { etag: tag, json: text };
+    }));
   }
   reply.header('etag', etag).header('cache-control', 'no-cache');
   if (matches(request, etag)) return reply.code(304).send();
