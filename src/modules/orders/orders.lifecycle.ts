@@ -54,12 +54,15 @@ export async function restoreOrderStock(tx: Db, order: OrderRow, now: Date): Pro
   return productIds;
 }
 
+/** Money is held for the order (all of it, or what a partial refund left), so undoing it needs a refund. */
+const holdsCapturedMoney = (order: OrderRow) => order.paymentStatus === 'paid' || order.paymentStatus === 'partially_refunded';
+
 /**
  * pending|paid|processing -> cancelled: stock back (once), coupon use given back, a refund job when money
  * was captured (the payments module handles `payments.refund_order`), and the cancellation email.
  */
 export async function applyCancel(tx: Db, order: OrderRow, actor: Actor, now: Date): Promise<string[]> {
-  const wasPaid = order.paymentStatus === 'paid';
+  const wasPaid = holdsCapturedMoney(order);
   await transition(tx, order, 'cancelled', actor, { cancelledAt: now });
   const productIds = await restoreOrderStock(tx, order, now);
   await releaseRedemption(tx, order.id);
@@ -79,7 +82,7 @@ export async function applyPaid(tx: Db, order: OrderRow, actor: Actor, now: Date
  * payments itself passes false, since it calls this after refunding.
  */
 export async function applyRefund(tx: Db, order: OrderRow, actor: Actor, now: Date, requestRefund: boolean): Promise<string[]> {
-  const wasPaid = order.paymentStatus === 'paid';
+  const wasPaid = holdsCapturedMoney(order);
   await transition(tx, order, 'refunded', actor, requestRefund ? {} : { paymentStatus: 'refunded' });
   const productIds = await restoreOrderStock(tx, order, now);
   if (requestRefund && wasPaid) {

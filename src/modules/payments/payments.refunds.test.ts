@@ -66,6 +66,17 @@ describe('refund when a paid order is cancelled', () => {
     expect(await stockOf(app, order.variantId)).toBe(10);
   });
 
+  it('refunds what is left when a partially refunded order is cancelled', async () => {
+    const { user, order, paymentId } = await paidOrder();
+    await refund(paymentId, { amount: '30.00' });
+    fake.reset();
+    await cancelOrder(app.ctx, { id: user.id, isStaff: false, isSuperuser: false }, order.id, 'Changed my mind');
+    await app.ctx.jobs.runDue();
+    expect(fake.requestsTo('POST', '/v1/refunds').map((r) => r.body.amount)).toEqual(['7000']);
+    expect(await orderRow(app, order.id)).toMatchObject({ status: 'cancelled', paymentStatus: 'refunded' });
+    expect(await stockOf(app, order.variantId)).toBe(10);
+  });
+
   it('does not refund twice when the refund job runs again', async () => {
     const { user, order, reference } = await paidOrder();
     await cancelOrder(app.ctx, { id: user.id, isStaff: false, isSuperuser: false }, order.id, '');
