@@ -75,6 +75,8 @@ export const products = pgTable(
     index('products_visible_name_idx').on(t.name, t.id).where(visible),
     index('products_visible_rating_idx').on(t.averageRating, t.id).where(visible),
     index('products_visible_category_created_idx').on(t.categoryId, t.createdAt, t.id).where(visible),
+    // also products_visible_category_price_idx (category_id, price, id) INCLUDE (in_stock_variants), in raw SQL
+    // (0010_catalog_category_price_idx) because the index builder has no INCLUDE
     index('products_visible_featured_created_idx').on(t.createdAt, t.id).where(sql`${visible} and is_featured`),
     // staff lists (?include_inactive=true) order by created_at over every row
     index('products_created_idx').on(t.createdAt, t.id),
