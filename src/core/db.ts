@@ -112,6 +112,34 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   };
 }
 
+const TRANSIENT_CODES = new Set(['40P01', '40001']); // deadlock_detected, serialization_failure
+
+/** True for failures PostgreSQL asks the client to retry: a deadlock victim or a serialization failure. */
+export function isTransientDbError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Runs a whole transaction again when PostgreSQL aborted it as a deadlock victim or serialization failure;
+ * the aborted attempt changed nothing, so a retry is safe. Other errors pass through at once.
+ */
+export async function retryTransient<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= attempts || !isTransientDbError(error)) throw error;
+      await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
+    }
+  }
+}
+
 /** Runs raw SQL and returns its rows, the same shape on PGlite and `pg`. */
 export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };

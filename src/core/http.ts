@@ -2,6 +2,7 @@
 // schemas that many routes reuse.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type TSchema, Type } from 'typebox';
+import { isTransientDbError } from './db.js';
 import { AppError, type FieldErrors } from './errors.js';
 
 export const PROBLEM_TYPE_BASE = 'https://emporium.dev/problems/';
@@ -107,6 +108,16 @@ export function registerErrorHandling(app: FastifyInstance, options: { exposeErr
         ...problemBody(request, 400, 'invalid', 'Bad Request', 'Invalid input.'),
         errors,
       });
+    }
+    if (isTransientDbError(error)) {
+      // a deadlock victim that outlived its retries: nothing was changed, the client may simply try again
+      request.log.warn({ err: error }, 'transaction aborted by the database');
+      reply.header('retry-after', '1');
+      return sendProblem(
+        reply,
+        503,
+        problemBody(request, 503, 'try_again', 'Service Unavailable', 'The request conflicted with another one; try again.'),
+      );
     }
     const status = fastifyError.statusCode ?? 500;
     if (status >= 400 && status < 500) {

@@ -3,7 +3,7 @@
 import { randomInt } from 'node:crypto';
 import type { AuthUser } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
-import type { Db } from '../../core/db.js';
+import { type Db, retryTransient } from '../../core/db.js';
 import { BusinessRuleFailed, Conflict, fieldError } from '../../core/errors.js';
 import { runIdempotent } from '../../core/idempotency.js';
 import { enqueueJob } from '../../core/jobs.js';
@@ -201,14 +201,16 @@ export async function placeOrder(
   idempotencyKey: string | undefined,
 ): Promise<{ detail: OrderDetail; replayed: boolean }> {
   let productIds: string[] = [];
-  const result = await runIdempotent<{ order_id: string }>(
-    ctx.db,
-    { scope: 'orders.checkout', ownerId: user.id, key: idempotencyKey, body: input, now: ctx.now() },
-    async (tx) => {
-      const placed = await checkoutInTransaction(ctx, tx, user.id, input);
-      productIds = placed.productIds;
-      return { statusCode: 201, body: { order_id: placed.order.id } };
-    },
+  const result = await retryTransient(() =>
+    runIdempotent<{ order_id: string }>(
+      ctx.db,
+      { scope: 'orders.checkout', ownerId: user.id, key: idempotencyKey, body: input, now: ctx.now() },
+      async (tx) => {
+        const placed = await checkoutInTransaction(ctx, tx, user.id, input);
+        productIds = placed.productIds;
+        return { statusCode: 201, body: { order_id: placed.order.id } };
+      },
+    ),
   );
   if (!result.replayed) {
     ctx.jobs.wake();

@@ -3,7 +3,7 @@
 import type { AuthUser } from '../../core/auth.js';
 import { isStaff } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
-import type { Db } from '../../core/db.js';
+import { type Db, retryTransient } from '../../core/db.js';
 import { Forbidden, NotFound } from '../../core/errors.js';
 import type { PageRequest } from '../../core/pagination.js';
 import { invalidateProductCache } from '../catalog/catalog.service.js';
@@ -147,12 +147,14 @@ async function afterStockChange(ctx: AppContext, productIds: string[]) {
 
 /** Owner or staff cancels a pending|paid|processing order; stock comes back exactly once. */
 export async function cancelOrder(ctx: AppContext, user: AuthUser, orderId: string, reason: string): Promise<OrderDetail> {
-  const productIds = await ctx.db.transaction(async (tx) => {
-    const order = await repo.lockOrder(tx, orderId);
-    if (!order || (order.userId !== user.id && !isStaff(user))) throw new NotFound();
-    const note = reason || (order.userId === user.id ? 'Cancelled by the customer.' : 'Cancelled by staff.');
-    return applyCancel(tx, order, { actorId: user.id, note }, ctx.now());
-  });
+  const productIds = await retryTransient(() =>
+    ctx.db.transaction(async (tx) => {
+      const order = await repo.lockOrder(tx, orderId);
+      if (!order || (order.userId !== user.id && !isStaff(user))) throw new NotFound();
+      const note = reason || (order.userId === user.id ? 'Cancelled by the customer.' : 'Cancelled by staff.');
+      return applyCancel(tx, order, { actorId: user.id, note }, ctx.now());
+    }),
+  );
   await afterStockChange(ctx, productIds);
   return (await loadOrderDetail(ctx.db, orderId)) as OrderDetail;
 }
@@ -164,24 +166,26 @@ export async function changeOrderStatus(
   orderId: string,
   input: { status: OrderStatus; note: string },
 ): Promise<OrderDetail> {
-  const productIds = await ctx.db.transaction(async (tx) => {
-    const order = await repo.lockOrder(tx, orderId);
-    if (!order) throw new NotFound();
-    const actor = { actorId: staff.id, note: input.note };
-    const now = ctx.now();
-    switch (input.status) {
-      case 'cancelled':
-        return applyCancel(tx, order, actor, now);
-      case 'refunded':
-        return applyRefund(tx, order, actor, now, true);
-      case 'paid':
-        await applyPaid(tx, order, actor, now);
-        return [];
-      default:
-        await applySimpleTransition(tx, order, input.status, actor);
-        return [];
-    }
-  });
+  const productIds = await retryTransient(() =>
+    ctx.db.transaction(async (tx) => {
+      const order = await repo.lockOrder(tx, orderId);
+      if (!order) throw new NotFound();
+      const actor = { actorId: staff.id, note: input.note };
+      const now = ctx.now();
+      switch (input.status) {
+        case 'cancelled':
+          return applyCancel(tx, order, actor, now);
+        case 'refunded':
+          return applyRefund(tx, order, actor, now, true);
+        case 'paid':
+          await applyPaid(tx, order, actor, now);
+          return [];
+        default:
+          await applySimpleTransition(tx, order, input.status, actor);
+          return [];
+      }
+    }),
+  );
   await afterStockChange(ctx, productIds);
   return (await loadOrderDetail(ctx.db, orderId)) as OrderDetail;
 }
