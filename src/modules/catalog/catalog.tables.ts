@@ -14,15 +14,11 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { timestamps } from '../../core/columns.js';
 import { users } from '../accounts/accounts.tables.js';
 
 /** What customers may see: partial indexes below use this exact predicate so the planner can match it. */
 const visible = sql`is_active and deleted_at is null`;
-
-const timestamps = {
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-};
 
 export const categories = pgTable(
   'categories',

@@ -1,24 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { timestamps } from '../../core/columns.js';
+import type { AddressSnapshot } from '../accounts/accounts.service.js';
 import { users } from '../accounts/accounts.tables.js';
 import { products, productVariants } from '../catalog/catalog.tables.js';
 
-const timestamps = {
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-};
-
 /** An address as copied into an order: later edits of the address book never change a placed order. */
-export interface OrderAddress {
-  fullName: string;
-  phone: string;
-  line1: string;
-  line2: string;
-  city: string;
-  state: string;
-  postalCode: string;
-  country: string;
-}
+export type OrderAddress = AddressSnapshot;
 
 /**
  * Coupons. `value` is basis points of a percent for `percentage` (1500 = 15%) and minor units of `currency`
