@@ -59,6 +59,21 @@ describe.skipIf(process.env.DATABASE_URL)('server process on the embedded defaul
     expect(fs.existsSync(path.join(dataDir, 'pgdata'))).toBe(true);
   });
 
+  it('has the demo data the README promises: a catalog and a customer who can log in', async () => {
+    const products = await (await fetch(`${base}/api/v1/products/?page_size=1`)).json();
+    expect(products.count).toBeGreaterThan(150); // 200 seeded, a few of them inactive
+    const login = await fetch(`${base}/api/v1/auth/login/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'customer@emporium.local', password: 'customer-demo-pass' }),
+    });
+    expect(login.status).toBe(200);
+    const { access, user } = await login.json();
+    expect(user).toMatchObject({ email: 'customer@emporium.local', is_staff: false });
+    const me = await fetch(`${base}/api/v1/users/me/`, { headers: { authorization: `Bearer ${access}` } });
+    expect(me.status).toBe(200);
+  });
+
   it('exits with status 0 on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
