@@ -60,7 +60,7 @@ describe.skipIf(process.env.DATABASE_URL)('server process on the embedded defaul
   });
 
   it('has the demo data the README promises: a catalog and a customer who can log in', async () => {
-    const products = await (await fetch(`${base}/api/v1/products/?page_size=1`)).json();
+    const products = (await (await fetch(`${base}/api/v1/products/?page_size=1`)).json()) as { count: number };
     expect(products.count).toBeGreaterThan(150); // 200 seeded, a few of them inactive
     const login = await fetch(`${base}/api/v1/auth/login/`, {
       method: 'POST',
@@ -68,7 +68,7 @@ describe.skipIf(process.env.DATABASE_URL)('server process on the embedded defaul
       body: JSON.stringify({ email: 'customer@emporium.local', password: 'customer-demo-pass' }),
     });
     expect(login.status).toBe(200);
-    const { access, user } = await login.json();
+    const { access, user } = (await login.json()) as { access: string; user: Record<string, unknown> };
     expect(user).toMatchObject({ email: 'customer@emporium.local', is_staff: false });
     const me = await fetch(`${base}/api/v1/users/me/`, { headers: { authorization: `Bearer ${access}` } });
     expect(me.status).toBe(200);

@@ -48,6 +48,11 @@ describe('product search', () => {
     expect(await search('hedphones')).toContain('studio-headphones');
   });
 
+  it('finds products when one word of several has a typo', async () => {
+    expect(await search('studio hedphones')).toEqual(['studio-headphones']);
+    expect(await search('silk scarff')).toEqual(['red-scarf']);
+  });
+
   it('ranks a name match above a description match', async () => {
     expect(await search('headphones')).toEqual(['studio-headphones', 'travel-case']);
   });

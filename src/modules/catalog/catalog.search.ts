@@ -28,14 +28,38 @@ function tsQuery(text: string): SQL {
   return prefix ? sql`(${websearch} || to_tsquery('english', ${prefix}))` : websearch;
 }
 
+/**
+ * The words of a query for the typo fallback (at most 8). Each is matched on its own, because the similarity
+ * of a whole multi-word query to a name drops below the threshold as soon as one word has a typo.
+ */
+export function trigramWords(text: string): string[] {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return [...new Set(words)].slice(0, 8);
+}
+
 /** WHERE condition for a search in the given mode. */
 export function searchCondition(text: string, mode: SearchMode): SQL {
-  if (mode === 'trigram') return sql`${text} <% ${products.name}`;
+  if (mode === 'trigram') {
+    const words = trigramWords(text);
+    if (!words.length) return sql`false`;
+    // every word must be close to some word of the name (`<%` uses the trigram index on name)
+    return sql.join(
+      words.map((word) => sql`${word} <% ${products.name}`),
+      sql` AND `,
+    );
+  }
   return sql`"products"."search_vector" @@ ${tsQuery(text)}`;
 }
 
 /** Relevance, higher first: ts_rank weights name matches (A) well above description matches (C). */
 export function searchRank(text: string, mode: SearchMode): SQL {
-  if (mode === 'trigram') return sql`word_similarity(${text}, ${products.name})`;
+  if (mode === 'trigram') {
+    const words = trigramWords(text);
+    if (!words.length) return sql`0`;
+    return sql.join(
+      words.map((word) => sql`word_similarity(${word}, ${products.name})`),
+      sql` + `,
+    );
+  }
   return sql`ts_rank("products"."search_vector", ${tsQuery(text)})`;
 }
