@@ -3,7 +3,15 @@ import type { AppModule } from '../core/module.js';
 import { accountsModule } from './accounts/accounts.module.js';
 import { cartModule } from './cart/cart.module.js';
 import { catalogModule } from './catalog/catalog.module.js';
+import { notificationsModule } from './notifications/notifications.module.js';
 import { ordersModule } from './orders/orders.module.js';
 import { paymentsModule } from './payments/payments.module.js';
 
-export const modules: AppModule[] = [accountsModule, catalogModule, cartModule, ordersModule, paymentsModule];
+export const modules: AppModule[] = [
+  accountsModule,
+  catalogModule,
+  cartModule,
+  ordersModule,
+  paymentsModule,
+  notificationsModule,
+];

@@ -4,6 +4,7 @@
 import type { Db } from '../../core/db.js';
 import { enqueueJob } from '../../core/jobs.js';
 import { releaseStock } from '../catalog/catalog.inventory.js';
+import { notifyOrderStatus } from '../notifications/notifications.service.js';
 import { releaseRedemption } from './coupons.repo.js';
 import { assertTransition, type OrderStatus, type PaymentStatus } from './order-status.js';
 import { insertStatusHistory, itemsOfOrders, updateOrder } from './orders.repo.js';
@@ -69,12 +70,14 @@ export async function applyCancel(tx: Db, order: OrderRow, actor: Actor, now: Da
   if (wasPaid)
     await enqueueJob(tx, 'payments.refund_order', { orderId: order.id }, { dedupeKey: `payments.refund_order:${order.id}` });
   await enqueueOrderEmail(tx, order.id, 'cancelled');
+  await notifyOrderStatus(tx, order, 'cancelled');
   return productIds;
 }
 
 export async function applyPaid(tx: Db, order: OrderRow, actor: Actor, now: Date): Promise<void> {
   await transition(tx, order, 'paid', actor, { paymentStatus: 'paid', paidAt: now });
   await enqueueOrderEmail(tx, order.id, 'paid');
+  await notifyOrderStatus(tx, order, 'paid');
 }
 
 /**
@@ -89,6 +92,7 @@ export async function applyRefund(tx: Db, order: OrderRow, actor: Actor, now: Da
     await enqueueJob(tx, 'payments.refund_order', { orderId: order.id }, { dedupeKey: `payments.refund_order:${order.id}` });
   }
   await enqueueOrderEmail(tx, order.id, 'refunded');
+  await notifyOrderStatus(tx, order, 'refunded');
   return productIds;
 }
 
@@ -96,4 +100,5 @@ export async function applyRefund(tx: Db, order: OrderRow, actor: Actor, now: Da
 export async function applySimpleTransition(tx: Db, order: OrderRow, to: OrderStatus, actor: Actor): Promise<void> {
   await transition(tx, order, to, actor);
   if (to === 'shipped' || to === 'delivered') await enqueueOrderEmail(tx, order.id, to);
+  if (to === 'shipped' || to === 'delivered') await notifyOrderStatus(tx, order, to);
 }

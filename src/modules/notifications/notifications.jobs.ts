@@ -1,0 +1,15 @@
+// Job handlers of the notifications module. There is no push channel (web push, mobile) yet: order emails
+// are sent by the orders module's own jobs, and in-app notifications are read through the API, so the only
+// job here is the retention cleanup.
+import type { AppContext } from '../../core/context.js';
+import type { JobHandler } from '../../core/jobs.js';
+import { deleteExpiredNotifications } from './notifications.service.js';
+
+export function notificationJobs(ctx: AppContext): Record<string, JobHandler> {
+  return {
+    'notifications.cleanup': async () => {
+      const deleted = await deleteExpiredNotifications(ctx);
+      if (deleted) ctx.log.info({ deleted }, 'deleted expired notifications');
+    },
+  };
+}
