@@ -14,6 +14,7 @@ import { type AppContext, type ContextOverrides, closeContext, createContext } f
 import { RateLimited } from './core/errors.js';
 import { Problem, registerErrorHandling } from './core/http.js';
 import type { JobHandler } from './core/jobs.js';
+import { logContextMixin, runWithLogContext } from './core/log-context.js';
 import type { App } from './core/module.js';
 import { registerOps } from './core/ops.js';
 import { registerMediaRoute } from './core/storage.js';
@@ -26,11 +27,20 @@ declare module 'fastify' {
   }
 }
 
-export function createLogger(config: Config): Logger {
-  return pino({
-    level: config.logLevel,
-    redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-cart-token"]', 'req.headers["stripe-signature"]'],
-  });
+export function createLogger(config: Config, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level: config.logLevel,
+      mixin: logContextMixin,
+      redact: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-cart-token"]',
+        'req.headers["stripe-signature"]',
+      ],
+    },
+    destination,
+  );
 }
 
 export interface BuildOptions extends ContextOverrides {
@@ -56,8 +66,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('ctx', ctx);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    runWithLogContext({ request_id: String(request.id) }, done);
   });
   app.addHook('onClose', async () => closeContext(ctx));
 

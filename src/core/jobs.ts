@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { type Db, queryRows } from './db.js';
 import { jobs } from './jobs.tables.js';
+import { runWithLogContext } from './log-context.js';
 
 export interface EnqueueOptions {
   /** Run no earlier than this. */
@@ -102,7 +103,9 @@ export function createJobRunner(options: {
     const handler = handlers.get(job.type);
     try {
       if (!handler) throw new Error(`no handler registered for job type "${job.type}"`);
-      await handler({ id: job.id, type: job.type, payload: job.payload, attempts: job.attempts });
+      await runWithLogContext({ job_id: job.id, job_type: job.type }, () =>
+        handler({ id: job.id, type: job.type, payload: job.payload, attempts: job.attempts }),
+      );
       await db.execute(
         sql`UPDATE jobs SET status = 'done', finished_at = now(), updated_at = now(), locked_until = NULL WHERE id = ${job.id}`,
       );
