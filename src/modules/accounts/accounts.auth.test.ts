@@ -72,7 +72,7 @@ describe('POST /auth/register/', () => {
   it('refuses a password too similar to the email', async () => {
     const res = await post('/auth/register/', { email: 'margaretha@example.com', password: 'margaretha1' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors.password).toContain('The password is too similar to the email.');
+    expect(res.json().errors.password).toContain('The password is too similar to the email address.');
   });
 
   it('refuses an invalid email with a field error and creates nothing', async () => {

@@ -22,10 +22,10 @@ describe('password rules (Django validators)', () => {
 
   it('refuses a password too similar to the email, its local part or the names', () => {
     expect(passwordProblems('johnsmith@example.com', { email: 'johnsmith@example.com' })).toContain(
-      'The password is too similar to the email.',
+      'The password is too similar to the email address.',
     );
     expect(passwordProblems('jonathan.q', { email: 'jonathanq@example.org' })).toContain(
-      'The password is too similar to the email.',
+      'The password is too similar to the email address.',
     );
     expect(passwordProblems('Wilhelmina7', { firstName: 'Wilhelmina' })).toContain(
       'The password is too similar to the first name.',

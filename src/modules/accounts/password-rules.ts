@@ -42,17 +42,18 @@ function exceedsMaximumLengthRatio(password: string, value: string): boolean {
 function similarAttribute(password: string, user: PasswordUser): string | undefined {
   const lower = password.toLowerCase();
   const email = user.email?.toLowerCase() ?? '';
+  // the labels are the fields' verbose names, as Django words the message ("...similar to the email address.")
   const attributes: [string, string][] = [
     ['first name', user.firstName ?? ''],
     ['last name', user.lastName ?? ''],
-    ['email', email],
+    ['email address', email],
   ];
   for (const [name, raw] of attributes) {
     const value = raw.toLowerCase();
     if (!value) continue;
     // Django splits on non-word characters (so an email's local part and its pieces count) and adds the whole.
     const parts = [...value.split(/[^\p{L}\p{N}_]+/u), value];
-    if (name === 'email') parts.push(value.split('@')[0] ?? '');
+    if (name === 'email address') parts.push(value.split('@')[0] ?? '');
     for (const part of parts) {
       if (!part || exceedsMaximumLengthRatio(lower, part)) continue;
       if (quickRatio(lower, part) >= MAX_SIMILARITY) return name;
