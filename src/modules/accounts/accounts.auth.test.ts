@@ -2,8 +2,8 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { authHeader, DEFAULT_PASSWORD, login, makeStaff, makeUser } from '../../../test/factories/users.js';
 import { createTestApp, TEST_SECRET } from '../../../test/setup/test-app.js';
-import { signAccessToken, signToken } from '../../core/auth.js';
-import { sql } from '../../core/db.js';
+import { hashToken, signAccessToken, signToken } from '../../core/auth.js';
+import { queryRows, sql } from '../../core/db.js';
 import type { App } from '../../core/module.js';
 import { mergeGuestCart } from '../cart/cart.service.js';
 
@@ -20,6 +20,11 @@ afterAll(async () => {
 
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
   app.inject({ method: 'POST', url: `/api/v1${url}`, payload: payload as object, headers });
+
+async function userCount() {
+  const [row] = await queryRows<{ n: number }>(app.ctx.db, sql`SELECT count(*)::int AS n FROM users`);
+  return row?.n;
+}
 
 async function jobsOf(type: string, userId: string) {
   const result = (await app.ctx.db.execute(
@@ -76,9 +81,21 @@ describe('POST /auth/register/', () => {
   });
 
   it('refuses an invalid email with a field error and creates nothing', async () => {
+    const before = await userCount();
     const res = await post('/auth/register/', { email: 'not-an-email', password: 'a-long-unusual-passphrase' });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors.email).toBeDefined();
+    expect(await userCount()).toBe(before);
+  });
+
+  it('stores the password as an argon2id hash, never as given', async () => {
+    const res = await post('/auth/register/', { email: 'hash-check@example.com', password: 'a-long-unusual-passphrase' });
+    const [row] = await queryRows<{ password_hash: string }>(
+      app.ctx.db,
+      sql`SELECT password_hash FROM users WHERE id = ${res.json().user.id}`,
+    );
+    expect(row?.password_hash).toMatch(/^\$argon2id\$/);
+    expect(row?.password_hash).not.toContain('a-long-unusual-passphrase');
   });
 });
 
@@ -241,6 +258,18 @@ describe('POST /auth/token/refresh/', () => {
     // an attacker replays r1: refused, and the legitimate holder of r3 is logged out too
     expect((await post('/auth/token/refresh/', { refresh: r1 })).statusCode).toBe(401);
     expect((await post('/auth/token/refresh/', { refresh: r3 })).statusCode).toBe(401);
+  });
+
+  it('stores refresh tokens only as a hash of their jti', async () => {
+    const user = await makeUser(app);
+    const { refresh } = await login(app, user.email);
+    const { jti } = JSON.parse(Buffer.from(refresh.split('.')[1] as string, 'base64url').toString());
+    const rows = await queryRows<{ jti_hash: string }>(
+      app.ctx.db,
+      sql`SELECT jti_hash FROM refresh_tokens WHERE user_id = ${user.id}`,
+    );
+    expect(rows.map((r) => r.jti_hash)).toEqual([hashToken(jti)]);
+    expect(rows[0]?.jti_hash).not.toBe(jti);
   });
 
   it('leaves the other sessions of the user alone when one family is revoked', async () => {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_PASSWORD, makeUser } from '../../../test/factories/users.js';
 import { createTestApp } from '../../../test/setup/test-app.js';
-import { createRedisCache } from '../../core/cache.js';
+import { createMemoryCache, createRedisCache } from '../../core/cache.js';
 import type { App } from '../../core/module.js';
 
 const env = { LOGIN_RATE_LIMIT: '3', LOGIN_IP_RATE_LIMIT: '5', PASSWORD_RESET_RATE_LIMIT: '2', RATE_LIMIT_WINDOW: '15m' };
@@ -45,6 +45,22 @@ describe('login rate limits', () => {
     const res = await attempt(app, 'someone-else@example.com', 'x-password', ip);
     expect(res.statusCode).toBe(429);
     expect(res.headers['retry-after']).toBeDefined();
+  });
+
+  it('lets an email try again once the window has passed', async () => {
+    // the in-process cache reads the clock through Date.now, so the window can pass without waiting
+    const local = await createTestApp({ env, cache: createMemoryCache() });
+    try {
+      const user = await makeUser(local);
+      for (let i = 0; i < 3; i++) await attempt(local, user.email, 'wrong-password', freshIp());
+      expect((await attempt(local, user.email, DEFAULT_PASSWORD, freshIp())).statusCode).toBe(429);
+      const later = Date.now() + 15 * 60_000 + 1000;
+      vi.spyOn(Date, 'now').mockReturnValue(later);
+      expect((await attempt(local, user.email, DEFAULT_PASSWORD, freshIp())).statusCode).toBe(200);
+    } finally {
+      vi.restoreAllMocks();
+      await local.close();
+    }
   });
 
   it('counts emails case-insensitively', async () => {

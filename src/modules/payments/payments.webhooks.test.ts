@@ -64,6 +64,7 @@ describe('Stripe webhook signatures', () => {
     expect(res.json().code).toBe('invalid_signature');
     expect((await orderRow(app, order.id)).status).toBe('pending');
     expect((await paymentsOfOrder(app, order.id))[0]?.status).toBe('pending');
+    expect(await countWebhookEvents(app.ctx.db, JSON.parse(payload).id)).toBe(0);
   });
 
   it('refuses an event signed with another secret', async () => {
@@ -72,6 +73,8 @@ describe('Stripe webhook signatures', () => {
     const res = await deliver(payload, signPayload(payload, { secret: 'whsec_someone_else' }));
     expect(res.statusCode).toBe(400);
     expect((await orderRow(app, order.id)).status).toBe('pending');
+    expect((await paymentsOfOrder(app, order.id))[0]?.status).toBe('pending');
+    expect(await countWebhookEvents(app.ctx.db, JSON.parse(payload).id)).toBe(0);
   });
 
   it('refuses a correctly signed event with an old timestamp (replay)', async () => {
@@ -86,9 +89,12 @@ describe('Stripe webhook signatures', () => {
 
   it('refuses an event without a Stripe-Signature header', async () => {
     const { order, reference } = await orderWithIntent();
-    const res = await deliver(stripeEvent('payment_intent.succeeded', fake.succeed(reference)));
+    const payload = stripeEvent('payment_intent.succeeded', fake.succeed(reference));
+    const res = await deliver(payload);
     expect(res.statusCode).toBe(400);
     expect((await orderRow(app, order.id)).status).toBe('pending');
+    expect((await paymentsOfOrder(app, order.id))[0]?.status).toBe('pending');
+    expect(await countWebhookEvents(app.ctx.db, JSON.parse(payload).id)).toBe(0);
   });
 });
 
