@@ -1,10 +1,14 @@
+import { rejectUnstorableInput } from '../../core/input-guard.js';
 import type { AppModule } from '../../core/module.js';
 import { cartRoutes } from './cart.routes.js';
 import { expireGuestCarts } from './cart.service.js';
 
 export const cartModule: AppModule = {
   name: 'cart',
-  routes: cartRoutes,
+  routes: async (app, ctx) => {
+    app.addHook('preHandler', rejectUnstorableInput);
+    await cartRoutes(app, ctx);
+  },
   jobs: (ctx) => ({
     'cart.expire_guest_carts': async () => {
       const deleted = await expireGuestCarts(ctx);
