@@ -25,6 +25,9 @@ export function formatMoney(minor: number, currency: string): string {
   return `${negative ? '-' : ''}${whole}${frac}`;
 }
 
+/** Amounts are stored in PostgreSQL `integer` columns: larger ones are refused at the edge, not by a 500. */
+export const MAX_MINOR_UNITS = 2_147_483_647;
+
 /**
  * "19.99", 'USD' -> 1999. Accepts numbers too (DRF clients sometimes send them), but never more decimals than
  * the currency has. Throws a field-level ValidationFailed naming `field`.
@@ -39,6 +42,9 @@ export function parseMoney(value: string | number, currency: string, field = 'am
     throw fieldError(field, `Ensure that there are no more than ${digits} decimal places.`, 'max_decimal_places');
   }
   const minor = Number(match[2]) * 10 ** digits + Number(frac.padEnd(digits, '0') || '0');
+  if (minor > MAX_MINOR_UNITS) {
+    throw fieldError(field, `Ensure this value is less than or equal to ${formatMoney(MAX_MINOR_UNITS, currency)}.`, 'max_value');
+  }
   return match[1] ? -minor : minor;
 }
 

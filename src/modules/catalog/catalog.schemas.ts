@@ -5,6 +5,8 @@ import { PageQuery } from '../../core/pagination.js';
 import { ORDERINGS } from './catalog.repo.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+/** Stock, thresholds and positions live in `integer` columns; nobody needs more than a billion. */
+export const Count = (description?: string) => Type.Integer({ minimum: 0, maximum: 1_000_000_000, description });
 export const Slug = Type.String({ pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$', minLength: 1, maxLength: 200 });
 export const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200 }) });
 export const SlugIdParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 200 }), id: Uuid });
@@ -87,10 +89,10 @@ export const VariantInput = Type.Object({
   name: Type.Optional(Type.String({ maxLength: 200 })),
   options: Type.Optional(Type.Record(Type.String({ maxLength: 50 }), Type.String({ maxLength: 100 }))),
   price: Type.Optional(Nullable(MoneyInput)),
-  stock_quantity: Type.Optional(Type.Integer({ minimum: 0 })),
-  low_stock_threshold: Type.Optional(Type.Integer({ minimum: 0 })),
+  stock_quantity: Type.Optional(Count()),
+  low_stock_threshold: Type.Optional(Count()),
   is_active: Type.Optional(Type.Boolean()),
-  position: Type.Optional(Type.Integer({ minimum: 0 })),
+  position: Type.Optional(Count()),
 });
 export const VariantPatch = Type.Partial(VariantInput);
 
@@ -110,7 +112,7 @@ const productFields = {
 
 export const ProductCreate = Type.Object({
   ...productFields,
-  stock_quantity: Type.Optional(Type.Integer({ minimum: 0, description: 'Stock of the default variant' })),
+  stock_quantity: Type.Optional(Count('Stock of the default variant')),
   variants: Type.Optional(Type.Array(VariantInput, { maxItems: 100 })),
 });
 export const ProductUpdate = Type.Object(productFields);

@@ -1,7 +1,7 @@
 // TypeBox schemas of the category endpoints. The tree node is recursive, so it is a shared schema by $id.
 import { Type } from 'typebox';
 import { Timestamp, Uuid } from '../../core/http.js';
-import { Slug } from './catalog.schemas.js';
+import { Count, Slug } from './catalog.schemas.js';
 
 export const CategoryNodeSchema = {
   $id: 'CategoryNode',
@@ -35,7 +35,7 @@ export const CategoryInput = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 5000 })),
   parent_id: Type.Optional(Type.Union([Uuid, Type.Null()])),
   parent: Type.Optional(Type.Union([Type.String({ maxLength: 200, description: 'Parent slug or id' }), Type.Null()])),
-  position: Type.Optional(Type.Integer({ minimum: 0 })),
+  position: Type.Optional(Count()),
   is_active: Type.Optional(Type.Boolean()),
 });
 export const CategoryPatch = Type.Partial(CategoryInput);

@@ -7,6 +7,7 @@ import { type Db, retryTransient } from '../../core/db.js';
 import { BusinessRuleFailed, Conflict, fieldError } from '../../core/errors.js';
 import { runIdempotent } from '../../core/idempotency.js';
 import { enqueueJob } from '../../core/jobs.js';
+import { MAX_MINOR_UNITS } from '../../core/money.js';
 import { getAddressForUser, getUserSummary } from '../accounts/accounts.service.js';
 import { emptyCart, lockCartForCheckout } from '../cart/cart.service.js';
 import {
@@ -136,6 +137,9 @@ async function checkoutInTransaction(ctx: AppContext, tx: Db, userId: string, in
     taxRate: taxRateFor(shipping.country, ctx.config.taxRates, ctx.config.taxRate),
     shipping: { flatRate: ctx.config.shippingFlatRate, freeThreshold: ctx.config.freeShippingThreshold },
   });
+  if (totals.subtotal > MAX_MINOR_UNITS || totals.total > MAX_MINOR_UNITS) {
+    throw new BusinessRuleFailed('This order is too large to place at once; split it into smaller orders.', 'order_too_large');
+  }
   const contact = await getUserSummary(tx, userId);
   const order = await insertOrderWithNumber(
     tx,

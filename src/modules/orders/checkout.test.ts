@@ -124,6 +124,16 @@ describe('checkout', () => {
     expect((await app.inject({ method: 'GET', url: '/api/v1/cart/', headers })).json().items).toHaveLength(2);
   });
 
+  it('refuses an order whose total would not fit the money columns with 422, changing nothing', async () => {
+    const product = await makeProduct(app, { price: 2_000_000_000, variants: [{ stockQuantity: 5 }] });
+    const { headers } = await buyer([{ variantId: product.variants[0]!.id, quantity: 2 }]);
+    const res = await checkout(app, headers);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().code).toBe('order_too_large');
+    expect(await stockOf(product.variants[0]!.id)).toBe(5);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/cart/', headers })).json().items).toHaveLength(1);
+  });
+
   it('refuses with 409 when a cart item was deactivated', async () => {
     const product = await makeProduct(app);
     const { headers } = await buyer([{ variantId: product.variants[0]!.id, quantity: 1 }]);
