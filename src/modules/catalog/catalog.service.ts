@@ -57,14 +57,16 @@ interface Cursor {
   o?: number;
 }
 
+// a hand-made cursor reaches SQL: only a real uuid and a bigint-sized offset may pass
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
 
 function decodeCursor(text: string): Cursor {
   if (text === '') return {};
   try {
     const cursor = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
-    const validKey = cursor.k === undefined || /^[0-9a-f-]{36}$/.test(cursor.k);
-    const validOffset = cursor.o === undefined || (Number.isInteger(cursor.o) && cursor.o >= 0);
+    const validKey = cursor.k === undefined || UUID.test(cursor.k);
+    const validOffset = cursor.o === undefined || (Number.isSafeInteger(cursor.o) && cursor.o >= 0);
     if (cursor && typeof cursor === 'object' && validKey && validOffset) return cursor;
   } catch {
     // fall through
