@@ -18,7 +18,8 @@ export interface PageRequest {
 export function pageRequest(query: { page?: number; page_size?: number }, defaultSize = 20): PageRequest {
   const page = query.page ?? 1;
   const pageSize = query.page_size ?? defaultSize;
-  return { page, pageSize, offset: (page - 1) * pageSize };
+  // a huge ?page= must reach toPage's 404, not overflow the database's bigint OFFSET
+  return { page, pageSize, offset: Math.min((page - 1) * pageSize, Number.MAX_SAFE_INTEGER) };
 }
 
 /** The absolute URL of this request with some query parameters replaced (null removes one). */

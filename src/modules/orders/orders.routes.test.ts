@@ -84,6 +84,12 @@ describe('order list and detail', () => {
     expect(none.json().count).toBe(0);
   });
 
+  it('answers 404 for a page number past any bigint offset, not 500', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/orders/?page=99999999999999999999', headers: staffHeaders });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().code).toBe('invalid_page');
+  });
+
   it('refuses all=true to a customer', async () => {
     const { headers } = await orderOf();
     const res = await app.inject({ method: 'GET', url: '/api/v1/orders/?all=true', headers });
