@@ -1,6 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCategory, makeProduct } from '../../../test/factories/catalog.js';
+import { placeOrder } from '../../../test/factories/orders.js';
 import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
 import { createTestApp } from '../../../test/setup/test-app.js';
 import type { App } from '../../core/module.js';
@@ -79,6 +80,38 @@ describe('catalog cache', () => {
     await app.ctx.db.update(productVariants).set({ stockQuantity: 3 }).where(eq(productVariants.productId, product.id));
     await invalidateProductCache(app.ctx, [product.id]);
     expect((await get(`/products/${product.slug}/`)).json().stock_quantity).toBe(3);
+  });
+
+  it('shows the stock a checkout took and a cancel gave back, in the cached detail and list', async () => {
+    const product = await makeProduct(app, { name: 'Cached Kettle' });
+    const listUrl = `/products/?search=${encodeURIComponent('Cached Kettle')}`;
+    const stockInList = async () => (await get(listUrl)).json().results[0].stock_quantity;
+    expect((await get(`/products/${product.slug}/`)).json().stock_quantity).toBe(10);
+    expect(await stockInList()).toBe(10);
+    const buyer = await makeUser(app);
+    const order = await placeOrder(app, buyer, [{ variantId: product.variants[0]!.id, quantity: 4 }]);
+    expect((await get(`/products/${product.slug}/`)).json().stock_quantity).toBe(6);
+    expect(await stockInList()).toBe(6);
+    const cancel = await app.inject({
+      method: 'POST',
+      url: `/api/v1/orders/${order.id}/cancel/`,
+      headers: await authHeader(app, buyer),
+      payload: {},
+    });
+    expect(cancel.statusCode).toBe(200);
+    expect((await get(`/products/${product.slug}/`)).json().stock_quantity).toBe(10);
+    expect(await stockInList()).toBe(10);
+  });
+
+  it('shows the stock an expired unpaid order released, in the cached detail', async () => {
+    const product = await makeProduct(app);
+    const order = await placeOrder(app, await makeUser(app), [{ variantId: product.variants[0]!.id, quantity: 3 }]);
+    expect((await get(`/products/${product.slug}/`)).json().stock_quantity).toBe(7);
+    await app.ctx.db.execute(
+      sql`UPDATE jobs SET run_at = now() WHERE type = 'orders.expire_unpaid' AND payload->>'orderId' = ${order.id}`,
+    );
+    await app.ctx.jobs.runDue();
+    expect((await get(`/products/${product.slug}/`)).json().stock_quantity).toBe(10);
   });
 
   it('shows a variant edit, a review and a category rename in the cached detail', async () => {
