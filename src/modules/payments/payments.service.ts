@@ -180,33 +180,49 @@ async function startPayment(
 }
 
 /**
- * create-intent: only the order's owner, only for pending orders, amount from the order. Repeating it reuses
- * the open attempt; with an Idempotency-Key a retry returns the first response.
+ * Runs `work` once per Idempotency-Key. The work calls a provider between transactions, so the key is claimed
+ * first (a concurrent duplicate gets 409), completed with the response after, and released when the work
+ * fails so that a retry runs again. Without a key the work simply runs.
  */
-export async function createPaymentIntent(
+export async function withIdempotencyKey<T>(
   ctx: AppContext,
-  user: AuthUser,
-  input: { orderId: string; paymentMethod?: PaymentMethod },
-  idempotencyKey: string | undefined,
-): Promise<StoredResponse<CreateIntentJson>> {
-  if (idempotencyKey === undefined) return startPayment(ctx, user, input);
-  const request: IdempotentRequest = {
-    scope: 'payments.create_intent',
-    ownerId: user.id,
-    key: idempotencyKey,
-    body: { order_id: input.orderId, payment_method: input.paymentMethod },
-    now: ctx.now(),
-  };
-  const claim = await claimIdempotencyKey<CreateIntentJson>(ctx.db, request);
+  request: IdempotentRequest | undefined,
+  work: () => Promise<StoredResponse<T>>,
+): Promise<StoredResponse<T>> {
+  if (!request) return work();
+  const claim = await claimIdempotencyKey<T>(ctx.db, request);
   if (claim.state === 'replay') return claim;
   try {
-    const response = await startPayment(ctx, user, input);
+    const response = await work();
     await completeIdempotencyKey(ctx.db, request, response);
     return response;
   } catch (error) {
     await releaseIdempotencyKey(ctx.db, request).catch((err) => ctx.log.warn({ err }, 'idempotency key release failed'));
     throw error;
   }
+}
+
+/**
+ * create-intent: only the order's owner, only for pending orders, amount from the order. Repeating it reuses
+ * the open attempt; with an Idempotency-Key a retry returns the first response.
+ */
+export function createPaymentIntent(
+  ctx: AppContext,
+  user: AuthUser,
+  input: { orderId: string; paymentMethod?: PaymentMethod },
+  idempotencyKey: string | undefined,
+): Promise<StoredResponse<CreateIntentJson>> {
+  const request: IdempotentRequest | undefined =
+    idempotencyKey === undefined
+      ? undefined
+      : {
+          scope: 'payments.create_intent',
+          ownerId: user.id,
+          key: idempotencyKey,
+          body: { order_id: input.orderId, payment_method: input.paymentMethod },
+          now: ctx.now(),
+        };
+  return withIdempotencyKey(ctx, request, () => startPayment(ctx, user, input));
 }
 
 async function ownPayment(ctx: AppContext, user: AuthUser, paymentId: string, staffMaySee = false): Promise<PaymentRow> {

@@ -5,20 +5,14 @@
 import type { AuthUser } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
 import { BusinessRuleFailed, Conflict, fieldError, NotFound } from '../../core/errors.js';
-import {
-  claimIdempotencyKey,
-  completeIdempotencyKey,
-  type IdempotentRequest,
-  releaseIdempotencyKey,
-  type StoredResponse,
-} from '../../core/idempotency.js';
+import type { IdempotentRequest, StoredResponse } from '../../core/idempotency.js';
 import { enqueueJob } from '../../core/jobs.js';
 import { formatMoney, parseMoney } from '../../core/money.js';
 import { getOrderForPayment, setOrderPaymentStatus } from '../orders/orders.service.js';
 import { type Actor, recordRefundedTotal } from './payments.lifecycle.js';
 import * as repo from './payments.repo.js';
 import { type RefundBodyJson, refundJson } from './payments.schemas.js';
-import { providerOf } from './payments.service.js';
+import { providerOf, withIdempotencyKey } from './payments.service.js';
 import type { PaymentRow, RefundRow } from './payments.tables.js';
 import { ProviderRejected, type RefundResult } from './providers/provider.js';
 
@@ -154,28 +148,22 @@ export async function refundPaymentByStaff(
   const payment = await repo.findPayment(ctx.db, paymentId);
   if (!payment) throw new NotFound('Payment not found.');
   const amount = input.amount === undefined ? undefined : parseMoney(input.amount, payment.currency, 'amount');
-  const run = async (requestKey?: string): Promise<StoredResponse<RefundBodyJson>> => {
+  const request: IdempotentRequest | undefined =
+    idempotencyKey === undefined
+      ? undefined
+      : {
+          scope: 'payments.refund',
+          ownerId: staff.id,
+          key: idempotencyKey,
+          body: { payment_id: paymentId, amount, reason: input.reason ?? '' },
+          now: ctx.now(),
+        };
+  // the refund row remembers the key too, so a retry after a lost response finds the same refund
+  const requestKey = idempotencyKey === undefined ? undefined : `staff:${staff.id}:${idempotencyKey}`;
+  return withIdempotencyKey(ctx, request, async () => {
     const outcome = await refundPayment(ctx, paymentId, { amount, reason: input.reason ?? '', actorId: staff.id, requestKey });
     return { statusCode: outcome.refund.status === 'pending' ? 202 : 201, body: refundJson(outcome.refund, outcome.payment) };
-  };
-  if (idempotencyKey === undefined) return run();
-  const request: IdempotentRequest = {
-    scope: 'payments.refund',
-    ownerId: staff.id,
-    key: idempotencyKey,
-    body: { payment_id: paymentId, amount, reason: input.reason ?? '' },
-    now: ctx.now(),
-  };
-  const claim = await claimIdempotencyKey<RefundBodyJson>(ctx.db, request);
-  if (claim.state === 'replay') return claim;
-  try {
-    const response = await run(`staff:${staff.id}:${idempotencyKey}`);
-    await completeIdempotencyKey(ctx.db, request, response);
-    return response;
-  } catch (error) {
-    await releaseIdempotencyKey(ctx.db, request).catch((err) => ctx.log.warn({ err }, 'idempotency key release failed'));
-    throw error;
-  }
+  });
 }
 
 /**
