@@ -16,6 +16,13 @@ const secured = { tags, security: [{ bearerAuth: [] }] };
 const NoContent = Type.Null({ description: 'No content' });
 
 export function accountsRoutes(app: App, ctx: AppContext) {
+  sessionRoutes(app, ctx);
+  emailAndPasswordRoutes(app, ctx);
+  userRoutes(app, ctx);
+}
+
+/** Register, log in, rotate the refresh token, log out. */
+function sessionRoutes(app: App, ctx: AppContext) {
   app.post(
     '/auth/register/',
     {
@@ -84,7 +91,10 @@ export function accountsRoutes(app: App, ctx: AppContext) {
       return reply.code(204).send(null);
     },
   );
+}
 
+/** Email verification, password reset and change. */
+function emailAndPasswordRoutes(app: App, ctx: AppContext) {
   app.post(
     '/auth/verify-email/',
     {
@@ -165,7 +175,10 @@ export function accountsRoutes(app: App, ctx: AppContext) {
       return { detail: 'Password updated.', ...tokens };
     },
   );
+}
 
+/** The caller's profile and the staff list of users. */
+function userRoutes(app: App, ctx: AppContext) {
   app.get(
     '/users/me/',
     {

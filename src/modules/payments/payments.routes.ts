@@ -25,6 +25,12 @@ const tags = ['payments'];
 const security = [{ bearerAuth: [] }];
 
 export async function paymentsRoutes(app: App, ctx: AppContext) {
+  customerRoutes(app, ctx);
+  staffRoutes(app, ctx);
+}
+
+/** The owner's side: start a payment, confirm it with the provider, read their payments. */
+function customerRoutes(app: App, ctx: AppContext) {
   app.post(
     '/payments/create-intent/',
     {
@@ -85,7 +91,10 @@ export async function paymentsRoutes(app: App, ctx: AppContext) {
     },
     async (request) => paymentJson(await getPayment(ctx, currentUser(request), request.params.id)),
   );
+}
 
+/** Staff actions: record an offline payment as received, refund (part of) a captured payment. */
+function staffRoutes(app: App, ctx: AppContext) {
   app.post(
     '/payments/:id/mark-paid/',
     {
