@@ -66,6 +66,17 @@ async function resolveAddress(
   return address;
 }
 
+/** Shipping (required; the default one when none is sent) and billing (the shipping one when none is sent). */
+async function resolveOrderAddresses(tx: Db, userId: string, input: CheckoutInput) {
+  const shipping = await resolveAddress(tx, userId, input.shippingAddressId, input.shippingAddress, 'shipping_address');
+  if (!shipping) throw fieldError('shipping_address_id', 'This field is required (or shipping_address).', 'required');
+  const billing =
+    input.billingAddressId || input.billingAddress
+      ? ((await resolveAddress(tx, userId, input.billingAddressId, input.billingAddress, 'billing_address')) ?? shipping)
+      : shipping;
+  return { shipping, billing };
+}
+
 /** Cart lines summed per variant, each still on sale in the shop's currency (409 `unavailable` otherwise). */
 async function priceCartLines(ctx: AppContext, tx: Db, items: { variantId: string; quantity: number }[]): Promise<PricedLine[]> {
   const lines = sumLines(items);
@@ -116,12 +127,7 @@ async function checkoutInTransaction(ctx: AppContext, tx: Db, userId: string, in
   const now = ctx.now();
   const cart = await lockCartForCheckout(tx, userId);
   if (!cart?.items.length) throw new BusinessRuleFailed('Your cart is empty.', 'cart_empty');
-  const shipping = await resolveAddress(tx, userId, input.shippingAddressId, input.shippingAddress, 'shipping_address');
-  if (!shipping) throw fieldError('shipping_address_id', 'This field is required (or shipping_address).', 'required');
-  const billing =
-    input.billingAddressId || input.billingAddress
-      ? ((await resolveAddress(tx, userId, input.billingAddressId, input.billingAddress, 'billing_address')) ?? shipping)
-      : shipping;
+  const { shipping, billing } = await resolveOrderAddresses(tx, userId, input);
   const lines = await priceCartLines(ctx, tx, cart.items);
   const merchandise = cartTotals(lines.map((l) => ({ unitPrice: l.variant.price, quantity: l.quantity }))).subtotal;
   const coupon = input.couponCode
