@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCategory, makeProduct } from '../../../test/factories/catalog.js';
+import { makeCategory, makeImage, makeProduct } from '../../../test/factories/catalog.js';
 import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
 import { createTestApp } from '../../../test/setup/test-app.js';
 import type { App } from '../../core/module.js';
@@ -151,6 +151,35 @@ describe('permissions', () => {
     expect((await app.inject({ method: 'PATCH', url, headers: customer, payload: { price: '1' } })).statusCode).toBe(403);
     expect((await app.inject({ method: 'DELETE', url, headers: customer })).statusCode).toBe(403);
     expect((await post('/products/categories/', { name: 'X' }, customer)).statusCode).toBe(403);
+  });
+
+  it('refuses customers writing variants, categories and images (403), changing nothing', async () => {
+    const product = await makeProduct(app);
+    const category = await post('/products/categories/', { name: 'Staff Only Shelf' });
+    const image = await makeImage(app, { productId: product.id });
+    const variant = `/api/v1/products/${product.slug}/variants/${product.variants[0]!.id}/`;
+    const attempts = [
+      app.inject({
+        method: 'POST',
+        url: `/api/v1/products/${product.slug}/variants/`,
+        headers: customer,
+        payload: { sku: 'NOPE-1' },
+      }),
+      app.inject({ method: 'PATCH', url: variant, headers: customer, payload: { stock_quantity: 999 } }),
+      app.inject({ method: 'DELETE', url: variant, headers: customer }),
+      app.inject({
+        method: 'PATCH',
+        url: `/api/v1/products/categories/${category.json().slug}/`,
+        headers: customer,
+        payload: { name: 'Mine' },
+      }),
+      app.inject({ method: 'DELETE', url: `/api/v1/products/categories/${category.json().slug}/`, headers: customer }),
+      app.inject({ method: 'DELETE', url: `/api/v1/products/${product.slug}/images/${image.id}/`, headers: customer }),
+    ];
+    expect((await Promise.all(attempts)).map((r) => r.statusCode)).toEqual([403, 403, 403, 403, 403, 403]);
+    const detail = (await app.inject({ method: 'GET', url: `/api/v1/products/${product.slug}/` })).json();
+    expect(detail.variants.map((v: { stock_quantity: number }) => v.stock_quantity)).toEqual([10]);
+    expect(detail.images).toHaveLength(1);
   });
 
   it('asks anonymous writers to authenticate (401)', async () => {
