@@ -54,6 +54,8 @@ async function upload(slug: string, file: Buffer, filename = 'photo.jpg', fields
 describe('image upload', () => {
   it('stores an image with a thumbnail and shows it on the product', async () => {
     const product = await makeProduct(app);
+    // the detail is cached before the upload, so the check below also proves the upload invalidated it
+    expect((await app.inject({ method: 'GET', url: `/api/v1/products/${product.slug}/` })).json().images).toEqual([]);
     const res = await upload(product.slug, await picture('png'), 'photo.png', { alt_text: 'Front view' });
     expect(res.statusCode).toBe(201);
     const image = res.json();
