@@ -13,6 +13,7 @@ import { authenticate } from './core/auth.js';
 import { type AppContext, type ContextOverrides, closeContext, createContext } from './core/context.js';
 import { RateLimited } from './core/errors.js';
 import { Problem, registerErrorHandling } from './core/http.js';
+import { rejectUnstorableInput } from './core/input-guard.js';
 import type { JobHandler } from './core/jobs.js';
 import { logContextMixin, runWithLogContext } from './core/log-context.js';
 import type { App } from './core/module.js';
@@ -109,6 +110,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   app.addHook('onRequest', authenticate(config.secretKey));
+  // after schema validation, for every route: NUL characters and Infinity are 400s, not driver errors
+  app.addHook('preHandler', rejectUnstorableInput);
   registerOps(app, ctx);
   registerMediaRoute(app, config);
   for (const module of modules) {

@@ -1,7 +1,7 @@
 // Input the schemas let through but PostgreSQL (or arithmetic) cannot take: a NUL character in any string
 // (PostgreSQL text cannot store U+0000; the query would fail with a 500) and a non-finite number (Ajv coerces
-// "1e999" or "Infinity" to Infinity and then skips minimum/maximum: ajv-validator/ajv#2212). Modules add
-// `rejectUnstorableInput` as a preHandler hook of their scope; it runs after schema validation.
+// "1e999" or "Infinity" to Infinity and then skips minimum/maximum: ajv-validator/ajv#2212). app.ts adds
+// `rejectUnstorableInput` as a preHandler hook for every route; it runs after schema validation.
 import type { FastifyRequest } from 'fastify';
 import { type FieldErrors, ValidationFailed } from './errors.js';
 

@@ -70,6 +70,19 @@ describe('problem+json errors', () => {
     expect(res.json().errors).toEqual({ email: ['This field is required.'], quantity: ['This field is required.'] });
   });
 
+  it('refuses NUL characters and infinite numbers on any route with field errors', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/test/echo/',
+      payload: { email: 'a@b.com', quantity: '1e999', items: [{ sku: 'x\u0000' }] },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toMatchObject({
+      'items.0.sku': ['Null characters are not allowed.'],
+      quantity: ['A valid number is required.'],
+    });
+  });
+
   it('answers malformed JSON with a 400 problem', async () => {
     const res = await app.inject({
       method: 'POST',

@@ -1,4 +1,3 @@
-import { rejectUnstorableInput } from '../../core/input-guard.js';
 import type { AppModule } from '../../core/module.js';
 import { accountsJobs, JOB_CLEANUP_TOKENS } from './accounts.jobs.js';
 import { accountsRoutes } from './accounts.routes.js';
@@ -7,8 +6,6 @@ import { addressRoutes } from './addresses.routes.js';
 export const accountsModule: AppModule = {
   name: 'accounts',
   routes(app, ctx) {
-    // NUL characters (PostgreSQL text cannot hold them) and Infinity are 400s here, not driver errors
-    app.addHook('preHandler', rejectUnstorableInput);
     accountsRoutes(app, ctx);
     addressRoutes(app, ctx);
   },

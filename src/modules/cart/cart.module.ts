@@ -1,4 +1,3 @@
-import { rejectUnstorableInput } from '../../core/input-guard.js';
 import type { AppModule } from '../../core/module.js';
 import { cartRoutes } from './cart.routes.js';
 import { expireGuestCarts } from './cart.service.js';
@@ -6,7 +5,6 @@ import { expireGuestCarts } from './cart.service.js';
 export const cartModule: AppModule = {
   name: 'cart',
   routes: async (app, ctx) => {
-    app.addHook('preHandler', rejectUnstorableInput);
     await cartRoutes(app, ctx);
   },
   jobs: (ctx) => ({

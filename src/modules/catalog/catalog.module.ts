@@ -1,6 +1,5 @@
 // The catalog module: products, variants, categories, images, reviews and wishlist.
 import multipart from '@fastify/multipart';
-import { rejectUnstorableInput } from '../../core/input-guard.js';
 import type { AppModule } from '../../core/module.js';
 import { createStorage } from '../../core/storage.js';
 import { productRoutes } from './catalog.routes.js';
@@ -11,7 +10,6 @@ import { reviewRoutes } from './reviews.routes.js';
 export const catalogModule: AppModule = {
   name: 'catalog',
   async routes(app, ctx) {
-    app.addHook('preHandler', rejectUnstorableInput);
     await app.register(multipart, { limits: { fileSize: ctx.config.maxUploadBytes, files: 1, fields: 10 } });
     categoryRoutes(app, ctx);
     productRoutes(app, ctx);

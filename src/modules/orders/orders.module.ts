@@ -1,4 +1,3 @@
-import { rejectUnstorableInput } from '../../core/input-guard.js';
 import type { AppModule } from '../../core/module.js';
 import { couponRoutes } from './coupons.routes.js';
 import { orderJobs } from './orders.jobs.js';
@@ -7,7 +6,6 @@ import { orderRoutes } from './orders.routes.js';
 export const ordersModule: AppModule = {
   name: 'orders',
   routes: async (app, ctx) => {
-    app.addHook('preHandler', rejectUnstorableInput);
     await orderRoutes(app, ctx);
     await couponRoutes(app, ctx);
   },
