@@ -64,6 +64,14 @@ export async function listUsers(
 
 // --- refresh tokens -------------------------------------------------------------------------------------------
 
+export async function activeStaffEmails(db: Db): Promise<string[]> {
+  const rows = await db
+    .select({ email: users.email })
+    .from(users)
+    .where(and(eq(users.isActive, true), or(eq(users.isStaff, true), eq(users.isSuperuser, true))));
+  return rows.map((r) => r.email);
+}
+
 export async function insertRefreshToken(
   db: Db,
   values: { userId: string; jtiHash: string; family: string; expiresAt: Date },

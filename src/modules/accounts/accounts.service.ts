@@ -259,6 +259,11 @@ export async function listUsersForStaff(ctx: AppContext, page: PageRequest, sear
 }
 
 /** For other modules (order emails, admin views): who a user is, or undefined. */
+/** For other modules: where staff alerts go (active staff and admins). */
+export function listStaffEmails(db: Db): Promise<string[]> {
+  return repo.activeStaffEmails(db);
+}
+
 export async function getUserSummary(db: Db, userId: string) {
   const user = await repo.findUserById(db, userId);
   return user && { id: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName, isActive: user.isActive };

@@ -5,10 +5,10 @@ import { deleteExpiredIdempotencyKeys } from '../../core/idempotency.js';
 import type { Job, JobHandler } from '../../core/jobs.js';
 import { renderEmail } from '../../core/mail.js';
 import { formatMoney } from '../../core/money.js';
+import { listStaffEmails } from '../accounts/accounts.service.js';
 import { getSellableVariants } from '../catalog/catalog.inventory.js';
 import { invalidateProductCache } from '../catalog/catalog.service.js';
 import type { OrderEmailKind } from './orders.lifecycle.js';
-import { staffEmails } from './orders.repo.js';
 import { expireUnpaidOrder, loadOrderDetail } from './orders.service.js';
 
 const SUBJECTS: Record<OrderEmailKind, (n: string) => string> = {
@@ -45,7 +45,7 @@ async function sendOrderEmail(ctx: AppContext, job: Job<{ orderId: string; kind:
 async function sendLowStockAlert(ctx: AppContext, job: Job<{ variantId: string; stockQuantity: number; threshold: number }>) {
   const variant = (await getSellableVariants(ctx.db, [job.payload.variantId])).get(job.payload.variantId);
   if (!variant) return;
-  const recipients = await staffEmails(ctx.db);
+  const recipients = await listStaffEmails(ctx.db);
   for (const to of recipients) {
     await ctx.mailer.send(
       renderEmail(to, {

@@ -1,7 +1,6 @@
 // All SQL for orders, their items and status history. Every function takes the db or transaction first.
 import { and, asc, count, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db.js';
-import { users } from '../accounts/accounts.tables.js';
 import type { OrderStatus, PaymentStatus } from './order-status.js';
 import {
   type OrderItemRow,
@@ -112,14 +111,4 @@ export async function hasDeliveredOrderWithProduct(db: Db, userId: string, produ
     .where(and(eq(orders.userId, userId), eq(orders.status, 'delivered'), eq(orderItems.productId, productId)))
     .limit(1);
   return rows.length > 0;
-}
-
-// Staff recipients of inventory alerts: accounts has no service function for this, so it is a plain read of
-// its users table, kept here in one place.
-export async function staffEmails(db: Db): Promise<string[]> {
-  const rows = await db
-    .select({ email: users.email })
-    .from(users)
-    .where(and(eq(users.isActive, true), sql`(${users.isStaff} or ${users.isSuperuser})`));
-  return rows.map((r) => r.email);
 }
