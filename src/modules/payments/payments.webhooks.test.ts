@@ -47,6 +47,12 @@ function deliver(payload: string, signature?: string) {
 
 const deliverSigned = (payload: string) => deliver(payload, signPayload(payload));
 
+const paidEmailJobs = (orderId: string) =>
+  app.ctx.db
+    .select()
+    .from(jobs)
+    .where(eq(jobs.dedupeKey, `orders.email:${orderId}:paid`));
+
 const paidHistory = (orderId: string) =>
   app.ctx.db
     .select()
@@ -107,12 +113,7 @@ describe('Stripe webhook events', () => {
     expect(results).toEqual(['processed', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
     expect(await orderRow(app, order.id)).toMatchObject({ status: 'paid', paymentStatus: 'paid' });
     expect(await paidHistory(order.id)).toHaveLength(1);
-    expect(
-      await app.ctx.db
-        .select()
-        .from(jobs)
-        .where(eq(jobs.dedupeKey, `orders.email:${order.id}:paid`)),
-    ).toHaveLength(1);
+    expect(await paidEmailJobs(order.id)).toHaveLength(1);
     expect((await paymentsOfOrder(app, order.id))[0]).toMatchObject({ id: paymentId, status: 'succeeded' });
   });
 
@@ -237,11 +238,6 @@ describe('Stripe webhook events', () => {
     expect(responses.slice(0, 5).filter((r) => r.json().status === 'processed')).toHaveLength(1);
     expect(await orderRow(app, order.id)).toMatchObject({ status: 'paid', paymentStatus: 'paid' });
     expect(await paidHistory(order.id)).toHaveLength(1);
-    expect(
-      await app.ctx.db
-        .select()
-        .from(jobs)
-        .where(eq(jobs.dedupeKey, `orders.email:${order.id}:paid`)),
-    ).toHaveLength(1);
+    expect(await paidEmailJobs(order.id)).toHaveLength(1);
   });
 });
