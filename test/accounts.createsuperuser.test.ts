@@ -1,5 +1,5 @@
 // `npm run createsuperuser` as a real process against a temp DATA_DIR (embedded PGlite, never migrated before).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,6 +81,44 @@ describe('npm run createsuperuser', { timeout: 180_000 }, () => {
     expect(result.code).toBe(0);
     expect((await usersInDataDir()).map((u) => u.email)).toEqual(['ops@example.com', 'root@example.com']);
   });
+
+  it.skipIf(!fs.existsSync('/usr/bin/script'))(
+    'asks on a terminal, hides the password, and offers to bypass a failing password rule',
+    async () => {
+      // `script` gives the command a real pseudo-terminal; we answer each prompt when it appears
+      const env = { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), DATA_DIR: dataDir, LOG_LEVEL: 'silent', TERM: 'dumb' };
+      const child = spawn('/usr/bin/script', ['-qec', 'node_modules/.bin/tsx src/cli/createsuperuser.ts', '/dev/null'], {
+        cwd: root,
+        env,
+      });
+      const answers: [string, string][] = [
+        ['Email: ', 'term@example.com'],
+        ['Password: ', '123'],
+        ['Password (again): ', '123'],
+        ['create user anyway? [y/N]: ', 'n'],
+        ['Password: ', 'quiet-granite-otter'],
+        ['Password (again): ', 'quiet-granite-otter'],
+      ];
+      let output = '';
+      let seen = 0;
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const next = answers[0];
+        if (next && output.slice(seen).includes(next[0])) {
+          seen = output.lastIndexOf(next[0]) + next[0].length;
+          child.stdin.write(`${next[1]}\r`);
+          answers.shift();
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(0);
+      expect(output).toContain('This password is too short.');
+      expect(output).toContain('Superuser created successfully: term@example.com');
+      expect(output).not.toContain('quiet-granite-otter'); // never echoed
+      const user = (await usersInDataDir()).find((u) => u.email === 'term@example.com');
+      expect(await verifyPassword(user?.password_hash ?? '', 'quiet-granite-otter')).toBe(true);
+    },
+  );
 
   it('exits 1 when no password is given in non-interactive mode', async () => {
     const result = await createsuperuser(['--no-input', '--email', 'nopass@example.com']);

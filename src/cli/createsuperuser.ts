@@ -3,6 +3,7 @@
 // so it works on a database that was never migrated. Exit codes: 0 created, 1 refused, 2 bad configuration.
 import { stdin, stdout } from 'node:process';
 import readline from 'node:readline/promises';
+import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { ValidationFailed } from '../core/errors.js';
 import { registerUser } from '../modules/accounts/accounts.service.js';
@@ -36,16 +37,26 @@ function refuse(message: string): never {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** Reads a line without echoing it (the password), by muting readline's output while it waits. */
-async function askHidden(rl: readline.Interface, query: string): Promise<string> {
-  const out = rl as unknown as { _writeToOutput: (s: string) => void };
-  const original = out._writeToOutput;
+/**
+ * Terminal output that can be muted: readline echoes what is typed through its output stream (the terminal is
+ * in raw mode), so muting it while a password is typed hides the password.
+ */
+class MutableOutput extends Writable {
+  muted = false;
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void) {
+    if (!this.muted) stdout.write(chunk);
+    done();
+  }
+}
+
+/** Reads a line without echoing it (the password). */
+async function askHidden(rl: readline.Interface, output: MutableOutput, query: string): Promise<string> {
   stdout.write(query);
-  out._writeToOutput = () => {};
+  output.muted = true;
   try {
     return await rl.question('');
   } finally {
-    out._writeToOutput = original;
+    output.muted = false;
     stdout.write('\n');
   }
 }
@@ -57,7 +68,8 @@ interface Answers {
 }
 
 async function interactive(initialEmail: string | undefined): Promise<Answers> {
-  const rl = readline.createInterface({ input: stdin, output: stdout, terminal: true });
+  const output = new MutableOutput();
+  const rl = readline.createInterface({ input: stdin, output, terminal: true });
   try {
     let email = initialEmail ?? '';
     while (!EMAIL.test(email)) {
@@ -65,8 +77,8 @@ async function interactive(initialEmail: string | undefined): Promise<Answers> {
       email = (await rl.question('Email: ')).trim();
     }
     for (;;) {
-      const password = await askHidden(rl, 'Password: ');
-      if ((await askHidden(rl, 'Password (again): ')) !== password) {
+      const password = await askHidden(rl, output, 'Password: ');
+      if ((await askHidden(rl, output, 'Password (again): ')) !== password) {
         console.error("Error: Your passwords didn't match.");
         continue;
       }
