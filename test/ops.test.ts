@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/core/module.js';
 import { createTestApp } from './setup/test-app.js';
@@ -48,6 +49,23 @@ describe('operations endpoints', () => {
     expect(schema.json().openapi).toBe('3.1.0');
     const docs = await app.inject({ method: 'GET', url: '/api/docs/' });
     expect([200, 302]).toContain(docs.statusCode);
+  });
+
+  it('serves an OpenAPI document that validates against the OpenAPI 3.1 schema', async () => {
+    const document = (await app.inject({ method: 'GET', url: '/api/schema/' })).json();
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    const paths = Object.keys(document.paths);
+    for (const path of [
+      '/api/v1/auth/login/',
+      '/api/v1/products/',
+      '/api/v1/cart/',
+      '/api/v1/orders/',
+      '/api/v1/payments/webhook/',
+    ]) {
+      expect(paths).toContain(path);
+    }
   });
 
   it('exposes Prometheus metrics', async () => {
