@@ -10,7 +10,9 @@ async function main() {
   const app = await buildApp(config);
   const { ctx } = app;
   if (config.migrateOnStart) await ctx.database.migrate();
-  if (ctx.database.kind === 'pglite' && (await ctx.db.select({ id: users.id }).from(users).limit(1)).length === 0) {
+  // Demo accounts have published passwords: only an empty embedded database outside production gets them.
+  const wantsDemo = ctx.database.kind === 'pglite' && config.nodeEnv !== 'production';
+  if (wantsDemo && (await ctx.db.select({ id: users.id }).from(users).limit(1)).length === 0) {
     app.log.info('empty embedded database: loading demo data');
     await seedDemoData(ctx);
   }
