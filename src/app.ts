@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
+import { registerAuditTrail } from './core/audit.js';
 import { authenticate } from './core/auth.js';
 import { type AppContext, type ContextOverrides, closeContext, createContext } from './core/context.js';
 import { RateLimited } from './core/errors.js';
@@ -112,6 +113,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onRequest', authenticate(config.secretKey));
   // after schema validation, for every route: NUL characters and Infinity are 400s, not driver errors
   app.addHook('preHandler', rejectUnstorableInput);
+  registerAuditTrail(app, ctx.db);
   registerOps(app, ctx);
   registerMediaRoute(app, config);
   for (const module of modules) {

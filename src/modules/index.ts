@@ -1,6 +1,7 @@
 // Every feature module, in the order their routes are registered.
 import type { AppModule } from '../core/module.js';
 import { accountsModule } from './accounts/accounts.module.js';
+import { auditModule } from './audit/audit.module.js';
 import { cartModule } from './cart/cart.module.js';
 import { catalogModule } from './catalog/catalog.module.js';
 import { notificationsModule } from './notifications/notifications.module.js';
@@ -14,4 +15,5 @@ export const modules: AppModule[] = [
   ordersModule,
   paymentsModule,
   notificationsModule,
+  auditModule,
 ];
