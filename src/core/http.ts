@@ -27,6 +27,9 @@ export const problemResponses = {
 };
 
 export const Uuid = Type.String({ format: 'uuid' });
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids from outside (URLs, provider metadata, free-form fields) that are not uuids cannot match a uuid column. */
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID_RE.test(value);
 export const IdParams = Type.Object({ id: Uuid });
 export const Timestamp = Type.String({ format: 'date-time' });
 /** A money amount as the API shows it: decimal string with the currency's minor digits. */

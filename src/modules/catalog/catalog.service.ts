@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
 import { fieldError, isUniqueViolation, NotFound, pgConstraint, type ValidationFailed } from '../../core/errors.js';
+import { isUuid } from '../../core/http.js';
 import { parseMoney } from '../../core/money.js';
 import { type Page, pageRequest, toPage, urlWith } from '../../core/pagination.js';
 import { invalidateCatalog } from './catalog.cache.js';
@@ -200,9 +201,10 @@ export async function resolveCategory(
   }
   if (input.category === undefined) return undefined;
   if (input.category === null) return null;
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(input.category);
   const id =
-    isUuid && (await repo.categoryExists(db, input.category)) ? input.category : await repo.categoryIdBySlug(db, input.category);
+    isUuid(input.category) && (await repo.categoryExists(db, input.category))
+      ? input.category
+      : await repo.categoryIdBySlug(db, input.category);
   if (id) return id;
   throw fieldError('category', `Category "${input.category}" does not exist.`, 'does_not_exist');
 }

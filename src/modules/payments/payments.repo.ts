@@ -1,6 +1,7 @@
 // All SQL of the payments module: payment attempts, refunds and processed webhook events.
 import { and, count, desc, eq, inArray, ne, sql, sum } from 'drizzle-orm';
 import type { Db } from '../../core/db.js';
+import { isUuid } from '../../core/http.js';
 import {
   CAPTURED_PAYMENT_STATUSES,
   OPEN_PAYMENT_STATUSES,
@@ -15,10 +16,6 @@ import {
 export type NewPayment = typeof payments.$inferInsert;
 export type PaymentChanges = Partial<Omit<NewPayment, 'id' | 'orderId' | 'createdAt'>>;
 export type NewRefund = typeof refunds.$inferInsert;
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Ids from outside (URLs, Stripe metadata) that are not uuids cannot match a row; asking would be a SQL error. */
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID_RE.test(value);
 
 export async function insertPayment(db: Db, values: NewPayment): Promise<PaymentRow> {
   const [row] = await db.insert(payments).values(values).returning();

@@ -4,6 +4,7 @@ import Stripe from 'stripe';
 import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
 import { BadRequest, ServiceUnavailable } from '../../core/errors.js';
+import { isUuid } from '../../core/http.js';
 import { type Actor, applyIntentState, isCaptured, recordCapture, recordRefundedTotal } from './payments.lifecycle.js';
 import * as repo from './payments.repo.js';
 import type { PaymentRow } from './payments.tables.js';
@@ -38,7 +39,7 @@ async function paymentOfIntent(tx: Db, intentId: string, metadata: Record<string
   if (byReference) return byReference;
   // The intent was created but our row never got its reference (crash between the two): metadata links them.
   const paymentId = metadata?.payment_id;
-  const payment = repo.isUuid(paymentId) ? await repo.findPayment(tx, paymentId) : undefined;
+  const payment = isUuid(paymentId) ? await repo.findPayment(tx, paymentId) : undefined;
   return payment?.provider === 'stripe' && !payment.providerReference ? payment : undefined;
 }
 
