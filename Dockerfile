@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for every process: web (default), worker and scheduler differ only by command.
-FROM node:20-bookworm-slim AS build
+# Node 24 LTS in production (Node 20 reached end-of-life in April 2026); the code also runs on Node 20 for development.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +10,7 @@ COPY src ./src
 COPY db ./db
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production PORT=8000 HOST=0.0.0.0 DATA_DIR=/data
 WORKDIR /app
 RUN useradd --system --uid 10001 emporium && mkdir -p /data && chown emporium /data

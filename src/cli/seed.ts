@@ -3,7 +3,24 @@ import { parseArgs } from 'node:util';
 import { seedDemoData } from '../seed.js';
 import { withCliContext } from './context.js';
 
-const { values } = parseArgs({ options: { products: { type: 'string', default: '200' } } });
+const usage = `Usage: npm run seed [-- --products N]
+
+Creates the demo accounts (not in NODE_ENV=production) and a demo catalog of N products (default 200).
+Migrates the database first. Settings come from the environment (DATABASE_URL, DATA_DIR, ...).`;
+
+let values: { products: string; help: boolean };
+try {
+  values = parseArgs({
+    options: { products: { type: 'string', default: '200' }, help: { type: 'boolean', short: 'h', default: false } },
+  }).values as typeof values;
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${usage}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
 const products = Number(values.products);
 if (!Number.isInteger(products) || products < 0) {
   console.error('--products must be a non-negative integer');
