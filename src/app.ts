@@ -19,6 +19,7 @@ import type { JobHandler } from './core/jobs.js';
 import { logContextMixin, runWithLogContext } from './core/log-context.js';
 import type { App } from './core/module.js';
 import { registerOps } from './core/ops.js';
+import { cacheRateLimitStore } from './core/rate-limit.js';
 import { registerMediaRoute } from './core/storage.js';
 import { modules } from './modules/index.js';
 
@@ -74,7 +75,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   app.addHook('onClose', async () => closeContext(ctx));
 
-  registerErrorHandling(app, { exposeErrors: config.nodeEnv === 'development' });
+  registerErrorHandling(app, { exposeErrors: config.debugErrors, dbRetryAfterSeconds: config.unavailableRetryAfter });
   app.addSchema(Problem);
 
   await app.register(helmet, {
@@ -92,7 +93,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     nameSpace: 'emp-rl:',
     allowList: (request) => !request.url.startsWith('/api/'),
     errorResponseBuilder: (_request, context) => new RateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
-    ...(ctx.cache.redis ? { redis: ctx.cache.redis } : {}),
+    // counts through the cache: Redis when up, in process while its breaker is open (never a 500)
+    store: cacheRateLimitStore(ctx.cache, 'emp-rl:'),
   });
 
   await app.register(swagger, {
