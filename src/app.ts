@@ -15,7 +15,7 @@ import { type AppContext, type ContextOverrides, closeContext, createContext } f
 import { RateLimited } from './core/errors.js';
 import { Problem, registerErrorHandling } from './core/http.js';
 import { rejectUnstorableInput } from './core/input-guard.js';
-import type { JobHandler } from './core/jobs.js';
+import { HEARTBEAT_JOB, type JobHandler } from './core/jobs.js';
 import { logContextMixin, runWithLogContext } from './core/log-context.js';
 import type { App } from './core/module.js';
 import { registerOps } from './core/ops.js';
@@ -125,4 +125,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   return app;
 }
 
-export const schedules = () => modules.flatMap((m) => m.schedules ?? []);
+/**
+ * Every periodic job: the modules' own plus `ops.heartbeat`, a no-op whose rows show the scheduler ->
+ * worker path alive (a missing recent done heartbeat is the alert; tests shorten its period).
+ */
+export const schedules = (heartbeatSeconds = 60) => [
+  ...modules.flatMap((m) => m.schedules ?? []),
+  { jobType: HEARTBEAT_JOB, everySeconds: heartbeatSeconds },
+];

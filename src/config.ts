@@ -184,6 +184,8 @@ export function loadConfig(env: Env = process.env) {
     schedulerTickMs: int(env, 'SCHEDULER_TICK_MS', 15000, 10, 3600000),
     /** How often a standby scheduler tries to take the lock, and the active one checks it still holds it. */
     schedulerLockCheckMs: int(env, 'SCHEDULER_LOCK_CHECK_MS', 2000, 10, 600000),
+    /** Period of the no-op `ops.heartbeat` job (scheduler -> broker -> worker liveness). */
+    schedulerHeartbeatSeconds: int(env, 'SCHEDULER_HEARTBEAT_SECONDS', 60, 1, 86400),
   };
   if (config.paymentProvider === 'stripe' && !config.stripeSecretKey) {
     fail('PAYMENT_PROVIDER', 'is "stripe" but STRIPE_SECRET_KEY is not set');

@@ -24,7 +24,12 @@ async function main() {
     checkMs: config.schedulerLockCheckMs,
     connectTimeoutMs: config.databaseConnectTimeoutMs,
     onActive(db) {
-      ticking = startScheduler({ db, log, schedules: schedules(), tickMs: config.schedulerTickMs });
+      ticking = startScheduler({
+        db,
+        log,
+        schedules: schedules(config.schedulerHeartbeatSeconds),
+        tickMs: config.schedulerTickMs,
+      });
     },
     onInactive() {
       ticking?.stop();
@@ -46,7 +51,7 @@ async function main() {
     }),
     describe: () => ({ role: election.role }),
   });
-  log.info({ schedules: schedules().map((s) => s.jobType) }, 'scheduler started');
+  log.info({ schedules: schedules(config.schedulerHeartbeatSeconds).map((s) => s.jobType) }, 'scheduler started');
   const shutdown = async () => {
     await election.stop();
     await ops.close();

@@ -25,7 +25,12 @@ async function main() {
   let scheduler: { stop(): void } | undefined;
   if (config.jobsInProcess) {
     ctx.jobs.start();
-    scheduler = startScheduler({ db: ctx.db, log: ctx.log, schedules: schedules(), onEnqueued: () => ctx.jobs.wake() });
+    scheduler = startScheduler({
+      db: ctx.db,
+      log: ctx.log,
+      schedules: schedules(config.schedulerHeartbeatSeconds),
+      onEnqueued: () => ctx.jobs.wake(),
+    });
   }
   await app.listen({ host: config.host, port: config.port });
 

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { type Cache, createMemoryCache, createRedisCache } from './cache.js';
 import { type Database, openDatabase } from './db.js';
-import { createJobRunner, type JobHandler, type JobRunner } from './jobs.js';
+import { createJobRunner, HEARTBEAT_JOB, type JobHandler, type JobRunner } from './jobs.js';
 import { createMailer, type Mailer } from './mail.js';
 import { createMetrics, type Metrics } from './metrics.js';
 
@@ -56,6 +56,7 @@ export async function createContext(
       : createMemoryCache());
   const mailer = overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir });
   const metrics = createMetrics({ database, cache });
+  handlers.set(HEARTBEAT_JOB, async () => {});
   cache.observe({
     log,
     onRead: (result) => metrics.cacheRead(result),

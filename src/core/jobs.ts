@@ -8,6 +8,9 @@ import { jobs } from './jobs.tables.js';
 import { runWithLogContext } from './log-context.js';
 import { persist } from './resilience.js';
 
+/** The scheduler's no-op periodic job: its done rows prove scheduler, relay, broker and worker all work. */
+export const HEARTBEAT_JOB = 'ops.heartbeat';
+
 export interface EnqueueOptions {
   /** Run no earlier than this. */
   runAt?: Date;

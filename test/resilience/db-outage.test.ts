@@ -40,7 +40,9 @@ describe.skipIf(!databaseUrl)('PostgreSQL outage (skipped: needs DATABASE_URL; P
             return { ok: true };
           }),
         );
-        scope.get('/test/bad-sql', async () => scope.ctx.db.execute(sql`SELECT * FROM no_such_table WHERE secret = ${'p4ram-value'}`));
+        scope.get('/test/bad-sql', async () =>
+          scope.ctx.db.execute(sql`SELECT * FROM no_such_table WHERE secret = ${'p4ram-value'}`),
+        );
       },
     });
   });

@@ -94,7 +94,11 @@ describe.skipIf(!redisUrl)('Redis outage (skipped: needs REDIS_URL; the embedded
   it('keeps throttling logins per process while Redis is down', async () => {
     await proxy.cut();
     const attempt = () =>
-      app.inject({ method: 'POST', url: '/api/v1/auth/login/', payload: { email: 'nobody@example.com', password: 'wrong-password' } });
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login/',
+        payload: { email: 'nobody@example.com', password: 'wrong-password' },
+      });
     const codes = [];
     for (let i = 0; i < 5; i++) codes.push((await attempt()).statusCode);
     await proxy.restore();
