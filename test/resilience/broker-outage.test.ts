@@ -74,62 +74,70 @@ describe.skipIf(!databaseUrl || !amqpUrl)('RabbitMQ outage and worker crash (ski
     vhost?.remove();
   });
 
-  it('delivers every confirmation exactly once across a 10 s broker cut, without a restart', () =>
-    withOutput(async () => {
-      await first.waitFor(/RabbitMQ connected/);
-      const opsPort = await first.port();
-      const product = await makeProduct(app, { variants: [{ stockQuantity: 1000 }] });
-      const variantId = product.variants[0]?.id as string;
-      const numbers: string[] = [];
-      const order = async () => {
-        const placed = await placeOrder(app, await makeUser(app), [{ variantId }]);
-        numbers.push(placed.order_number);
-      };
-      for (let i = 0; i < 3; i++) await order();
+  it(
+    'delivers every confirmation exactly once across a 10 s broker cut, without a restart',
+    () =>
+      withOutput(async () => {
+        await first.waitFor(/RabbitMQ connected/);
+        const opsPort = await first.port();
+        const product = await makeProduct(app, { variants: [{ stockQuantity: 1000 }] });
+        const variantId = product.variants[0]?.id as string;
+        const numbers: string[] = [];
+        const order = async () => {
+          const placed = await placeOrder(app, await makeUser(app), [{ variantId }]);
+          numbers.push(placed.order_number);
+        };
+        for (let i = 0; i < 3; i++) await order();
 
-      await proxy.cut();
-      const cutAt = Date.now();
-      for (let i = 0; i < 3; i++) await order();
-      await until(async () => (await fetch(`http://127.0.0.1:${opsPort}/ready/`)).status === 503, 'worker not ready');
-      const ready = await (await fetch(`http://127.0.0.1:${opsPort}/ready/`)).json();
-      expect(ready.checks.broker).toMatch(/^down/);
-      await sleep(Math.max(0, 10_000 - (Date.now() - cutAt)));
-      await proxy.restore();
-      for (let i = 0; i < 2; i++) await order();
+        await proxy.cut();
+        const cutAt = Date.now();
+        for (let i = 0; i < 3; i++) await order();
+        await until(async () => (await fetch(`http://127.0.0.1:${opsPort}/ready/`)).status === 503, 'worker not ready');
+        const ready = await (await fetch(`http://127.0.0.1:${opsPort}/ready/`)).json();
+        expect(ready.checks.broker).toMatch(/^down/);
+        await sleep(Math.max(0, 10_000 - (Date.now() - cutAt)));
+        await proxy.restore();
+        for (let i = 0; i < 2; i++) await order();
 
-      const confirmations = (n: string) => smtp.received.filter((m) => m.subject.includes(n)).length;
-      await until(() => numbers.every((n) => confirmations(n) >= 1), 'every confirmation', 40_000);
-      await first.waitFor(/RabbitMQ reconnected/);
-      await sleep(1500); // room for a duplicate to show up
-      expect(numbers.map(confirmations)).toEqual(numbers.map(() => 1));
-      expect(first.exitCode).toBeNull();
-      expect((await fetch(`http://127.0.0.1:${opsPort}/ready/`)).status).toBe(200);
-      const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
-      expect(metrics).toMatch(/jobs_finished_total\{type="orders.send_email",outcome="done"\} [1-9]/);
-      expect(first.count(/"msg":"job finished"/)).toBeGreaterThanOrEqual(numbers.length);
-    }));
+        const confirmations = (n: string) => smtp.received.filter((m) => m.subject.includes(n)).length;
+        await until(() => numbers.every((n) => confirmations(n) >= 1), 'every confirmation', 40_000);
+        await first.waitFor(/RabbitMQ reconnected/);
+        await sleep(1500); // room for a duplicate to show up
+        expect(numbers.map(confirmations)).toEqual(numbers.map(() => 1));
+        expect(first.exitCode).toBeNull();
+        expect((await fetch(`http://127.0.0.1:${opsPort}/ready/`)).status).toBe(200);
+        const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+        expect(metrics).toMatch(/jobs_finished_total\{type="orders.send_email",outcome="done"\} [1-9]/);
+        expect(first.count(/"msg":"job finished"/)).toBeGreaterThanOrEqual(numbers.length);
+      }),
+    120_000,
+  );
 
-  it('completes a job once on another worker when the one running it is SIGKILLed', () =>
-    withOutput(async () => {
-      const product = await makeProduct(app, { variants: [{ stockQuantity: 1000 }] });
-      const user = await makeUser(app, { email: slowEmail });
-      const placed = await placeOrder(app, user, [{ variantId: product.variants[0]?.id as string }]);
-      await smtp.held; // worker 1 is inside the job, talking to the mail server
-      const second = spawnEntry('worker-2', 'worker', workerEnv);
-      await second.waitFor(/RabbitMQ connected/);
-      await first.kill('SIGKILL');
+  it(
+    'completes a job once on another worker when the one running it is SIGKILLed',
+    () =>
+      withOutput(async () => {
+        const product = await makeProduct(app, { variants: [{ stockQuantity: 1000 }] });
+        const user = await makeUser(app, { email: slowEmail });
+        const placed = await placeOrder(app, user, [{ variantId: product.variants[0]?.id as string }]);
+        await smtp.held; // worker 1 is inside the job, talking to the mail server
+        const second = spawnEntry('worker-2', 'worker', workerEnv);
+        await second.waitFor(/RabbitMQ connected/);
+        await first.kill('SIGKILL');
 
-      const mails = () => smtp.received.filter((m) => m.to === slowEmail);
-      await until(() => mails().length >= 1, 'the confirmation from the second worker', 40_000);
-      await sleep(1500);
-      expect(mails()).toHaveLength(1);
-      expect(mails()[0]?.subject).toContain(placed.order_number);
-      const [row] = await app.ctx.db
-        .select()
-        .from(jobs)
-        .where(sql`${jobs.type} = 'orders.send_email' AND ${jobs.payload}->>'orderId' = ${placed.id}`);
-      expect(row?.status).toBe('done');
-      expect(row?.attempts).toBe(2);
-      expect(second.count(new RegExp(`"jobId":"${row?.id}".*job finished`))).toBe(1);
-    }));
+        const mails = () => smtp.received.filter((m) => m.to === slowEmail);
+        await until(() => mails().length >= 1, 'the confirmation from the second worker', 40_000);
+        await sleep(1500);
+        expect(mails()).toHaveLength(1);
+        expect(mails()[0]?.subject).toContain(placed.order_number);
+        const [row] = await app.ctx.db
+          .select()
+          .from(jobs)
+          .where(sql`${jobs.type} = 'orders.send_email' AND ${jobs.payload}->>'orderId' = ${placed.id}`);
+        expect(row?.status).toBe('done');
+        expect(row?.attempts).toBe(2);
+        expect(second.count(new RegExp(`"jobId":"${row?.id}".*job finished`))).toBe(1);
+      }),
+    120_000,
+  );
 });
