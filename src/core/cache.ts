@@ -155,6 +155,10 @@ export function createRedisCache(url: string, prefix = 'emp:', options: RedisCac
   });
   redis.on('error', () => {}); // the breaker reports outages, once per state change
   const raw = createRawRedisCache(redis);
+  // commands fail fast while disconnected, but the very first ones may wait (briefly) for the first connection
+  let starting: Promise<boolean> | undefined = raw.waitConnected(2000).finally(() => {
+    starting = undefined;
+  });
   const local = createMemoryCache();
   const recoverHooks: Array<(raw: Cache) => Promise<void>> = [];
   let observer: CacheObserver = {};
@@ -182,6 +186,7 @@ export function createRedisCache(url: string, prefix = 'emp:', options: RedisCac
 
   /** One call through the breaker; `undefined` when Redis was skipped or failed. */
   async function guarded<T>(run: () => Promise<T>, write: boolean): Promise<{ ok: true; value: T } | { ok: false }> {
+    if (starting) await starting;
     if (!breaker.allow()) {
       if (write) untrusted = true;
       return { ok: false };

@@ -93,7 +93,7 @@ describe.skipIf(!databaseUrl || !amqpUrl)('RabbitMQ outage and worker crash (ski
         const cutAt = Date.now();
         for (let i = 0; i < 3; i++) await order();
         await until(async () => (await fetch(`http://127.0.0.1:${opsPort}/ready/`)).status === 503, 'worker not ready');
-        const ready = await (await fetch(`http://127.0.0.1:${opsPort}/ready/`)).json();
+        const ready = (await (await fetch(`http://127.0.0.1:${opsPort}/ready/`)).json()) as { checks: { broker: string } };
         expect(ready.checks.broker).toMatch(/^down/);
         await sleep(Math.max(0, 10_000 - (Date.now() - cutAt)));
         await proxy.restore();
