@@ -97,7 +97,7 @@ describe.skipIf(!databaseUrl || !amqpUrl)(
           await worker.waitFor(/RabbitMQ connected/);
           for (const s of schedulers) await s.waitFor(/scheduler active|standing by/);
         }),
-      120_000,
+      300_000,
     );
     afterAll(async () => {
       await killAll();
@@ -120,6 +120,7 @@ describe.skipIf(!databaseUrl || !amqpUrl)(
           await killed.kill('SIGKILL');
           const killedAt = Date.now();
           await until(async () => (await role(survivor)) === 'active', 'the standby to take over', 15_000);
+          console.info(`[measure] standby active ${Date.now() - killedAt} ms after the active scheduler was killed`);
           await until(
             async () => (await heartbeats()).some((h) => h.created_ms > killedAt && h.status === 'done'),
             'a heartbeat enqueued by the new active scheduler',
@@ -165,6 +166,7 @@ describe.skipIf(!databaseUrl || !amqpUrl)(
           await Promise.all([...first, ...during]);
           await sleep(4000);
           await proxy.restore();
+          const restoredAt = Date.now();
 
           expect(results.filter((r) => r.status >= 500 && r.status !== 503)).toEqual([]);
           const unavailable = results.filter((r) => r.status === 503);
@@ -174,6 +176,9 @@ describe.skipIf(!databaseUrl || !amqpUrl)(
 
           // clients retry after Retry-After: the API and its pool are back
           await until(async () => (await fetch(`${base}/ready/`)).status === 200, 'the API ready again', 20_000);
+          console.info(`[measure] API ready ${Date.now() - restoredAt} ms after the database returned`);
+          await until(async () => (await Promise.all(schedulers.map(role))).includes('active'), 'an active scheduler');
+          console.info(`[measure] a scheduler active again ${Date.now() - restoredAt} ms after the database returned`);
           for (const headers of shoppers) {
             const res = await checkout(headers);
             expect(res.status, await res.clone().text()).not.toBeGreaterThanOrEqual(500);
@@ -196,7 +201,6 @@ describe.skipIf(!databaseUrl || !amqpUrl)(
           await until(() => numbers.every((n) => confirmations(n.order_number) >= 1), 'every confirmation', 40_000);
           await sleep(1000);
           expect(numbers.map((n) => confirmations(n.order_number))).toEqual(numbers.map(() => 1));
-          const restoredAt = Date.now();
           await until(
             async () => (await heartbeats()).some((h) => h.created_ms > restoredAt && h.status === 'done'),
             'a periodic job after the outage',

@@ -79,10 +79,12 @@ describe.skipIf(!redisUrl)('Redis outage (skipped: needs REDIS_URL; the embedded
     expect(statuses.every((s) => s < 500)).toBe(true);
 
     await proxy.restore();
+    const restoredAt = Date.now();
     await until(async () => {
       await list();
       return app.ctx.cache.breakerState === 'closed';
     }, 'the breaker to close');
+    console.info(`[measure] Redis cache in use again ${Date.now() - restoredAt} ms after Redis returned`);
     // served through Redis again, and never the entry cached before the edit
     for (let i = 0; i < 3; i++) expect(await list()).toContain('Edited during outage');
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
