@@ -31,7 +31,7 @@ describe('self-healing RabbitMQ session', () => {
     await until(() => gaveUp, 'the session to give up', 10_000);
     await session.close();
     expect(session.connected).toBe(false);
-    const unreachable = lines.filter((l) => l.msg.includes('unreachable'));
+    const unreachable = lines.filter((l) => l.level === 50 && l.msg.includes('unreachable'));
     expect(unreachable).toHaveLength(1);
     expect(unreachable[0]?.msg).toContain('AMQP_URL');
     expect(JSON.stringify(lines)).not.toContain('secret');
