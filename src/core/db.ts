@@ -53,7 +53,7 @@ export interface DatabaseOptions {
   /** A PGlite data-dir dump to start from (tests load a migrated snapshot). */
   loadDataDir?: Blob;
   poolSize?: number;
-  /** `pg`: how long a query waits for a connection (pool full or server away) before failing; default 5000. */
+  /** `pg`: how long a query waits for a connection (pool full or server away) before failing; unset = no bound (the app passes DATABASE_CONNECT_TIMEOUT_MS). */
   connectTimeoutMs?: number;
   /** Called once per connection-level error (logging); the error never crashes the process. */
   onConnectionError?: (error: Error) => void;
@@ -74,7 +74,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       connectionString: options.url,
       max,
       // bounded waits: a request never hangs on a full pool or an unreachable server, it gets a 503
-      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 0,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
     });

@@ -137,7 +137,8 @@ describe.skipIf(!databaseUrl || !amqpUrl)('RabbitMQ outage and worker crash (ski
           .from(jobs)
           .where(sql`${jobs.type} = 'orders.send_email' AND ${jobs.payload}->>'orderId' = ${placed.id}`);
         expect(row?.status).toBe('done');
-        expect(row?.attempts).toBe(2);
+        // 2 when the relay re-claimed the lapsed lease; 1 when the redelivered message found it lapsed first
+        expect([1, 2]).toContain(row?.attempts);
         expect(second.count(new RegExp(`"jobId":"${row?.id}".*job finished`))).toBe(1);
       }),
     240_000,

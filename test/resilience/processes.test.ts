@@ -97,7 +97,7 @@ describe.skipIf(!databaseUrl || !amqpUrl)(
           await worker.waitFor(/RabbitMQ connected/);
           for (const s of schedulers) await s.waitFor(/scheduler active|standing by/);
         }),
-      300_000,
+      400_000,
     );
     afterAll(async () => {
       await killAll();

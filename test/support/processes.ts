@@ -53,7 +53,7 @@ export function spawnEntry(name: string, entry: 'worker' | 'scheduler' | 'server
     name,
     proc,
     lines,
-    waitFor(pattern, ms = 120_000) {
+    waitFor(pattern, ms = 240_000) {
       const found = lines.find((l) => pattern.test(l));
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
