@@ -15,10 +15,11 @@ import { type AppContext, type ContextOverrides, closeContext, createContext } f
 import { RateLimited } from './core/errors.js';
 import { Problem, registerErrorHandling } from './core/http.js';
 import { rejectUnstorableInput } from './core/input-guard.js';
-import type { JobHandler } from './core/jobs.js';
+import { HEARTBEAT_JOB, type JobHandler } from './core/jobs.js';
 import { logContextMixin, runWithLogContext } from './core/log-context.js';
 import type { App } from './core/module.js';
 import { registerOps } from './core/ops.js';
+import { cacheRateLimitStore } from './core/rate-limit.js';
 import { registerMediaRoute } from './core/storage.js';
 import { modules } from './modules/index.js';
 
@@ -74,7 +75,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   app.addHook('onClose', async () => closeContext(ctx));
 
-  registerErrorHandling(app, { exposeErrors: config.nodeEnv === 'development' });
+  registerErrorHandling(app, { exposeErrors: config.debugErrors, dbRetryAfterSeconds: config.unavailableRetryAfter });
   app.addSchema(Problem);
 
   await app.register(helmet, {
@@ -92,7 +93,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     nameSpace: 'emp-rl:',
     allowList: (request) => !request.url.startsWith('/api/'),
     errorResponseBuilder: (_request, context) => new RateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
-    ...(ctx.cache.redis ? { redis: ctx.cache.redis } : {}),
+    // counts through the cache: Redis when up, in process while its breaker is open (never a 500)
+    store: cacheRateLimitStore(ctx.cache, 'emp-rl:'),
   });
 
   await app.register(swagger, {
@@ -123,4 +125,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   return app;
 }
 
-export const schedules = () => modules.flatMap((m) => m.schedules ?? []);
+/**
+ * Every periodic job: the modules' own plus `ops.heartbeat`, a no-op whose rows show the scheduler ->
+ * worker path alive (a missing recent done heartbeat is the alert; tests shorten its period).
+ */
+export const schedules = (heartbeatSeconds = 60) => [
+  ...modules.flatMap((m) => m.schedules ?? []),
+  { jobType: HEARTBEAT_JOB, everySeconds: heartbeatSeconds },
+];

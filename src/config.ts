@@ -165,6 +165,27 @@ export function loadConfig(env: Env = process.env) {
       publicUrl: optionalUrl(env, 'S3_PUBLIC_URL', ['http:', 'https:']),
     },
     cacheTtl: duration(env, 'CACHE_TTL', '5m'),
+    // resilience (docs/operations.md): bounded waits, backoff and give-up times for each dependency
+    /** Error bodies carry stack traces (which may quote SQL and its parameters): an explicit opt-in only. */
+    debugErrors: bool(env, 'DEBUG_ERRORS', false),
+    databaseConnectTimeoutMs: int(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 600000),
+    /** Retry-After (seconds) of the 503 answered while the database is unreachable. */
+    unavailableRetryAfter: int(env, 'UNAVAILABLE_RETRY_AFTER', 5, 1, 3600),
+    redisCommandTimeoutMs: int(env, 'REDIS_COMMAND_TIMEOUT_MS', 500, 10, 60000),
+    redisBreakerOpenMs: int(env, 'REDIS_BREAKER_OPEN_MS', 2000, 10, 600000),
+    amqpReconnectInitialMs: int(env, 'AMQP_RECONNECT_INITIAL_MS', 500, 10, 600000),
+    amqpReconnectMaxMs: int(env, 'AMQP_RECONNECT_MAX_MS', 30000, 10, 3600000),
+    /** A worker without a broker for this long exits non-zero for its supervisor to restart it; 0 = never. */
+    amqpGiveUpAfterMs: int(env, 'AMQP_GIVE_UP_AFTER_MS', 300000, 0, 86400000),
+    /** Seconds a running job's lease lasts (renewed every third of it); a killed worker's job reruns after it. */
+    jobLockSeconds: int(env, 'JOB_LOCK_SECONDS', 60, 1, 86400),
+    /** Port of /health/, /ready/ and /metrics of the worker and scheduler processes (0 = any free port). */
+    opsPort: int(env, 'OPS_PORT', 9100, 0, 65535),
+    schedulerTickMs: int(env, 'SCHEDULER_TICK_MS', 15000, 10, 3600000),
+    /** How often a standby scheduler tries to take the lock, and the active one checks it still holds it. */
+    schedulerLockCheckMs: int(env, 'SCHEDULER_LOCK_CHECK_MS', 2000, 10, 600000),
+    /** Period of the no-op `ops.heartbeat` job (scheduler -> broker -> worker liveness). */
+    schedulerHeartbeatSeconds: int(env, 'SCHEDULER_HEARTBEAT_SECONDS', 60, 1, 86400),
   };
   if (config.paymentProvider === 'stripe' && !config.stripeSecretKey) {
     fail('PAYMENT_PROVIDER', 'is "stripe" but STRIPE_SECRET_KEY is not set');

@@ -1,10 +1,12 @@
-// `scheduler` process: enqueues periodic jobs. It holds a PostgreSQL advisory lock so only one is active;
-// others wait as hot standbys. (Each slot's job also has a dedupe key, so even two active ones enqueue once.)
-import pg from 'pg';
+// `scheduler` process: enqueues periodic jobs. One is active at a time (PostgreSQL advisory lock, enqueueing
+// through the locking session); others stand by and take over within SCHEDULER_LOCK_CHECK_MS of the active
+// one dying or losing its session. Each slot's job also has a dedupe key, so a period's job exists once.
+// /health/, /ready/ (role included) and /metrics are served on OPS_PORT.
 import { createLogger, schedules } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { closeContext, createContext } from './core/context.js';
-import { startScheduler } from './core/scheduler.js';
+import { startOpsServer } from './core/ops-server.js';
+import { startLeaderElection, startScheduler } from './core/scheduler.js';
 
 const SCHEDULER_LOCK = 727_002;
 
@@ -13,21 +15,47 @@ async function main() {
   const log = createLogger(config).child({ process: 'scheduler' });
   if (!config.databaseUrl)
     throw new ConfigError('The scheduler process needs DATABASE_URL (the embedded server schedules in-process).');
-  const lockClient = new pg.Client({ connectionString: config.databaseUrl });
-  await lockClient.connect();
-  for (;;) {
-    const { rows } = await lockClient.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [SCHEDULER_LOCK]);
-    if (rows[0]?.locked) break;
-    log.info('another scheduler is active; standing by');
-    await new Promise((r) => setTimeout(r, 10_000));
-  }
   const ctx = await createContext(config, log, new Map());
-  const scheduler = startScheduler({ db: ctx.db, log, schedules: schedules() });
-  log.info({ schedules: schedules().map((s) => s.jobType) }, 'scheduler active');
+  let ticking: { stop(): void } | undefined;
+  const election = startLeaderElection({
+    url: config.databaseUrl,
+    lockKey: SCHEDULER_LOCK,
+    log,
+    checkMs: config.schedulerLockCheckMs,
+    connectTimeoutMs: config.databaseConnectTimeoutMs,
+    onActive(db) {
+      ticking = startScheduler({
+        db,
+        log,
+        schedules: schedules(config.schedulerHeartbeatSeconds),
+        tickMs: config.schedulerTickMs,
+      });
+    },
+    onInactive() {
+      ticking?.stop();
+      ticking = undefined;
+    },
+  });
+  const ops = await startOpsServer({
+    host: config.host,
+    port: config.opsPort,
+    log,
+    registry: ctx.metrics.registry,
+    checks: () => ({
+      database: {
+        check: async () => {
+          if (election.role === 'connecting') throw new Error('no database session; reconnecting');
+        },
+        critical: true,
+      },
+    }),
+    describe: () => ({ role: election.role }),
+  });
+  log.info({ schedules: schedules(config.schedulerHeartbeatSeconds).map((s) => s.jobType) }, 'scheduler started');
   const shutdown = async () => {
-    scheduler.stop();
+    await election.stop();
+    await ops.close();
     await closeContext(ctx);
-    await lockClient.end();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown());

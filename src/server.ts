@@ -1,6 +1,7 @@
 // Listens, runs jobs and the scheduler in-process when configured, and shuts down gracefully on SIGTERM/SIGINT.
 import { buildApp, schedules } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { isDbUnavailable } from './core/db.js';
 import { startScheduler } from './core/scheduler.js';
 import { users } from './modules/accounts/accounts.tables.js';
 import { seedDemoData } from './seed.js';
@@ -9,7 +10,12 @@ async function main() {
   const config = loadConfig();
   const app = await buildApp(config);
   const { ctx } = app;
-  if (config.migrateOnStart) await ctx.database.migrate();
+  if (config.migrateOnStart)
+    await ctx.database.migrate().catch((error: unknown) => {
+      if (!isDbUnavailable(error)) throw error;
+      // the supervisor restarts us; say which setting points at the database that did not answer
+      throw new ConfigError(`Cannot migrate: PostgreSQL configured by DATABASE_URL is unreachable (${String(error)}).`);
+    });
   // Demo accounts have published passwords: only an empty embedded database outside production gets them.
   const wantsDemo = ctx.database.kind === 'pglite' && config.nodeEnv !== 'production';
   if (wantsDemo && (await ctx.db.select({ id: users.id }).from(users).limit(1)).length === 0) {
@@ -19,7 +25,12 @@ async function main() {
   let scheduler: { stop(): void } | undefined;
   if (config.jobsInProcess) {
     ctx.jobs.start();
-    scheduler = startScheduler({ db: ctx.db, log: ctx.log, schedules: schedules(), onEnqueued: () => ctx.jobs.wake() });
+    scheduler = startScheduler({
+      db: ctx.db,
+      log: ctx.log,
+      schedules: schedules(config.schedulerHeartbeatSeconds),
+      onEnqueued: () => ctx.jobs.wake(),
+    });
   }
   await app.listen({ host: config.host, port: config.port });
 

@@ -1,10 +1,13 @@
 // `worker` process: runs jobs. With AMQP_URL it relays due outbox rows to RabbitMQ and consumes them (run
 // as many workers as needed); without it, it polls the jobs table directly (SKIP LOCKED keeps workers apart).
+// Its broker connection heals itself; after AMQP_GIVE_UP_AFTER_MS without one it exits 1 for its supervisor.
+// /health/, /ready/ and /metrics are served on OPS_PORT.
 import { createLogger } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { closeContext, createContext } from './core/context.js';
 import type { JobHandler } from './core/jobs.js';
 import { startAmqpJobs } from './core/jobs-amqp.js';
+import { startOpsServer } from './core/ops-server.js';
 import { modules } from './modules/index.js';
 
 async function main() {
@@ -23,15 +26,40 @@ async function main() {
       runner: ctx.jobs,
       log,
       pollIntervalMs: config.jobPollInterval,
+      backoff: { initialMs: config.amqpReconnectInitialMs, maxMs: config.amqpReconnectMaxMs },
+      giveUpAfterMs: config.amqpGiveUpAfterMs,
+      onGiveUp: () => process.exit(1),
     });
     log.info({ handlers: [...handlers.keys()] }, 'worker consuming from RabbitMQ');
   } else {
     ctx.jobs.start();
     log.info({ handlers: [...handlers.keys()] }, 'worker polling the jobs table');
   }
+  const ops = await startOpsServer({
+    host: config.host,
+    port: config.opsPort,
+    log,
+    registry: ctx.metrics.registry,
+    checks: () => ({
+      database: { check: () => ctx.database.ping(), critical: true },
+      ...(amqpJobs
+        ? {
+            broker: {
+              check: async () => {
+                if (!amqpJobs?.connected) throw new Error('disconnected; reconnecting');
+              },
+              critical: true,
+            },
+          }
+        : {}),
+    }),
+  });
   const shutdown = async () => {
     log.info('worker shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
     await amqpJobs?.stop();
+    await ops.close();
     await closeContext(ctx);
     process.exit(0);
   };

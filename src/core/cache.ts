@@ -1,7 +1,20 @@
 // One small cache interface with two stores: Redis (REDIS_URL, shared by every process) or an in-process
 // LRU (embedded default). Values are strings; callers serialize. Rate limits count through `incr`.
+// The Redis cache never throws: behind a circuit breaker, a Redis outage turns reads into misses (callers
+// fall through to PostgreSQL), skips writes, and counts `incr` in process memory. Because invalidations
+// made while Redis was away were lost, entries are trusted again only after the `onRecover` hooks (the
+// catalog bumps its generations) ran against Redis.
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import { type Breaker, type BreakerState, createBreaker } from './resilience.js';
+
+export interface CacheObserver {
+  log?: Logger;
+  /** hit | miss | bypass (Redis skipped: breaker open or entries untrusted) */
+  onRead?: (result: 'hit' | 'miss' | 'bypass') => void;
+  onBreaker?: (state: BreakerState) => void;
+}
 
 export interface Cache {
   kind: 'redis' | 'memory';
@@ -14,6 +27,14 @@ export interface Cache {
   incr(key: string, ttlSeconds: number): Promise<{ count: number; ttl: number }>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Runs `hook` with the raw store each time Redis comes back, before its entries are trusted again. */
+  onRecover(hook: (raw: Cache) => Promise<void>): void;
+  /** Wires logging and metrics (the cache may be built before the logger, e.g. by tests). */
+  observe(observer: CacheObserver): void;
+  /** Waits up to `ms` for the first connection; false if it did not come (start-up report). */
+  waitConnected(ms: number): Promise<boolean>;
+  /** closed | open | half_open; always closed for the memory store. */
+  readonly breakerState: BreakerState;
 }
 
 export async function getJson<T>(cache: Cache, key: string): Promise<T | undefined> {
@@ -58,6 +79,10 @@ export function createMemoryCache(max = 10_000): Cache {
       store.clear();
       counters.clear();
     },
+    onRecover() {},
+    observe() {},
+    waitConnected: async () => true,
+    breakerState: 'closed',
   };
 }
 
@@ -68,11 +93,17 @@ local ttl = redis.call('TTL', KEYS[1])
 if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {count, ttl}`;
 
-/** `prefix` namespaces every key (tests give each file its own). */
-export function createRedisCache(url: string, prefix = 'emp:'): Cache {
-  const redis = new Redis(url, { keyPrefix: prefix, maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
-  redis.on('error', () => {}); // surfaced by ping() in /ready/ and by the failing call
-  return {
+export interface RedisCacheOptions {
+  /** Per-command timeout, so a black-holed connection fails fast instead of hanging requests. */
+  commandTimeoutMs?: number;
+  /** How long the breaker stays open before one trial command. */
+  breakerOpenMs?: number;
+  /** Consecutive failures that open the breaker. */
+  breakerFailures?: number;
+}
+
+function createRawRedisCache(redis: Redis): Cache {
+  const raw: Cache = {
     kind: 'redis',
     redis,
     async get(key) {
@@ -93,6 +124,136 @@ export function createRedisCache(url: string, prefix = 'emp:'): Cache {
     },
     async close() {
       await redis.quit().catch(() => redis.disconnect());
+    },
+    onRecover() {},
+    observe() {},
+    async waitConnected(ms) {
+      if (redis.status === 'ready') return true;
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        redis.once('ready', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    },
+    breakerState: 'closed',
+  };
+  return raw;
+}
+
+/** `prefix` namespaces every key (tests give each file its own). */
+export function createRedisCache(url: string, prefix = 'emp:', options: RedisCacheOptions = {}): Cache {
+  const redis = new Redis(url, {
+    keyPrefix: prefix,
+    // fail at once while disconnected (the breaker answers instead); never queue requests behind an outage
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs ?? 500,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2000) + Math.floor(Math.random() * 100),
+  });
+  redis.on('error', () => {}); // the breaker reports outages, once per state change
+  const raw = createRawRedisCache(redis);
+  // commands fail fast while disconnected, but the very first ones may wait (briefly) for the first connection
+  let starting: Promise<boolean> | undefined = raw.waitConnected(2000).finally(() => {
+    starting = undefined;
+  });
+  const local = createMemoryCache();
+  const recoverHooks: Array<(raw: Cache) => Promise<void>> = [];
+  let observer: CacheObserver = {};
+  /** Some write or invalidation may have been lost: read nothing from Redis until the hooks ran. */
+  let untrusted = false;
+  let recovering: Promise<void> | undefined;
+
+  const breaker: Breaker = createBreaker({
+    failureThreshold: options.breakerFailures ?? 3,
+    openMs: options.breakerOpenMs ?? 2000,
+    onStateChange(state, previous, error) {
+      observer.onBreaker?.(state);
+      if (state === 'open' && previous === 'closed')
+        observer.log?.warn(
+          { variable: 'REDIS_URL', err: error instanceof Error ? error.message : String(error) },
+          'Redis unavailable: cache reads fall through to the database, rate limits count per process',
+        );
+      if (state === 'closed') {
+        observer.log?.info({ variable: 'REDIS_URL' }, 'Redis is back; cache in use again');
+        // a process that only writes (the worker) must also replay its lost invalidations
+        if (untrusted) void trusted();
+      }
+    },
+  });
+
+  /** One call through the breaker; `undefined` when Redis was skipped or failed. */
+  async function guarded<T>(run: () => Promise<T>, write: boolean): Promise<{ ok: true; value: T } | { ok: false }> {
+    if (starting) await starting;
+    if (!breaker.allow()) {
+      if (write) untrusted = true;
+      return { ok: false };
+    }
+    try {
+      const value = await run();
+      breaker.success();
+      return { ok: true, value };
+    } catch (error) {
+      if (write) untrusted = true;
+      breaker.failure(error);
+      return { ok: false };
+    }
+  }
+
+  /** True when cached entries may be served: no write was lost, or the recovery hooks have run since. */
+  async function trusted(): Promise<boolean> {
+    if (!untrusted) return true;
+    if (breaker.state === 'open') return false;
+    recovering ??= (async () => {
+      try {
+        for (const hook of recoverHooks) await hook(raw);
+        untrusted = false;
+        observer.log?.info('cache entries trusted again (invalidation generations bumped)');
+      } catch (error) {
+        breaker.failure(error);
+      } finally {
+        recovering = undefined;
+      }
+    })();
+    await recovering;
+    return !untrusted;
+  }
+
+  return {
+    kind: 'redis',
+    redis,
+    async get(key) {
+      if (!(await trusted())) {
+        observer.onRead?.('bypass');
+        return undefined;
+      }
+      const result = await guarded(() => raw.get(key), false);
+      observer.onRead?.(!result.ok ? 'bypass' : result.value === undefined ? 'miss' : 'hit');
+      return result.ok ? result.value : undefined;
+    },
+    async set(key, value, ttlSeconds) {
+      await guarded(() => raw.set(key, value, ttlSeconds), true);
+    },
+    async del(...keys) {
+      await guarded(() => raw.del(...keys), true);
+    },
+    async incr(key, ttlSeconds) {
+      const result = await guarded(() => raw.incr(key, ttlSeconds), false);
+      return result.ok ? result.value : local.incr(key, ttlSeconds);
+    },
+    ping: () => raw.ping(),
+    close: () => raw.close(),
+    onRecover(hook) {
+      recoverHooks.push(hook);
+    },
+    observe(next) {
+      observer = next;
+    },
+    waitConnected: (ms) => raw.waitConnected(ms),
+    get breakerState() {
+      return breaker.state;
     },
   };
 }

@@ -41,6 +41,8 @@ export interface Database {
   close(): Promise<void>;
   /** PGlite only: the data directory as a tarball (tests clone a migrated database from it). */
   dump?(): Promise<Blob>;
+  /** `pg` only: connections in use, idle and waited for (metrics). */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number };
 }
 
 export interface DatabaseOptions {
@@ -51,6 +53,10 @@ export interface DatabaseOptions {
   /** A PGlite data-dir dump to start from (tests load a migrated snapshot). */
   loadDataDir?: Blob;
   poolSize?: number;
+  /** `pg`: how long a query waits for a connection (pool full or server away) before failing; unset = no bound (the app passes DATABASE_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
+  /** Called once per connection-level error (logging); the error never crashes the process. */
+  onConnectionError?: (error: Error) => void;
 }
 
 const MIGRATION_LOCK = 727_001; // pg_advisory_lock key: one migrator at a time across processes
@@ -63,8 +69,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     },
   };
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
-    pool.on('error', () => {}); // idle client errors surface on the next query instead of crashing
+    const max = options.poolSize ?? 10;
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max,
+      // bounded waits: a request never hangs on a full pool or an unreachable server, it gets a 503
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 0,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+    });
+    const onError = (error: Error) => options.onConnectionError?.(error);
+    pool.on('error', onError); // idle clients
+    // pg-pool removes its own listener while a client is checked out (a transaction): without this one, a
+    // connection dying mid-transaction is an unhandled 'error' event that kills the process
+    pool.on('connect', (client) => client.on('error', onError));
     const db = drizzlePg({ client: pool, logger }) as unknown as Db;
     return {
       db,
@@ -86,6 +104,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       async close() {
         await pool.end();
       },
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
     };
   }
   if (options.dataDir) fs.mkdirSync(options.dataDir, { recursive: true });
@@ -138,6 +157,43 @@ export async function retryTransient<T>(run: () => Promise<T>, attempts = 3): Pr
       await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
     }
   }
+}
+
+// connection_exception class, shutdown, "cannot connect now", too many connections
+const UNAVAILABLE_SQLSTATES = /^(08...|57P01|57P02|57P03|53300)$/;
+const UNAVAILABLE_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated', // unexpectedly / due to connection timeout
+  'timeout exceeded when trying to connect', // pool checkout wait
+  'Client has encountered a connection error',
+  'Client was closed and is not queryable',
+  'Cannot use a pool after calling end',
+];
+
+/**
+ * True when the database could not be reached or the connection died: the request changed nothing it can
+ * rely on (a transaction without its COMMIT is rolled back by the server) and may be retried later, so the
+ * HTTP layer answers 503 with Retry-After instead of 500.
+ */
+export function isDbUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_ERRNOS.has(code) || UNAVAILABLE_SQLSTATES.test(code))) return true;
+    // Drizzle's wrapper message quotes the SQL and its params (user text): only the driver's own message counts
+    const own = typeof message === 'string' && !message.startsWith('Failed query:');
+    if (own && UNAVAILABLE_MESSAGES.some((m) => (message as string).includes(m))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Runs raw SQL and returns its rows, the same shape on PGlite and `pg`. */

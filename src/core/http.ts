@@ -2,7 +2,7 @@
 // schemas that many routes reuse.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type TSchema, Type } from 'typebox';
-import { isTransientDbError } from './db.js';
+import { isDbUnavailable, isTransientDbError } from './db.js';
 import { AppError, type FieldErrors } from './errors.js';
 
 export const PROBLEM_TYPE_BASE = 'https://emporium.dev/problems/';
@@ -94,7 +94,10 @@ export function sendProblem(reply: FastifyReply, status: number, body: Record<st
   return reply.status(status).type('application/problem+json').send(body);
 }
 
-export function registerErrorHandling(app: FastifyInstance, options: { exposeErrors: boolean }) {
+export function registerErrorHandling(
+  app: FastifyInstance,
+  options: { exposeErrors: boolean /** Retry-After when the database is away. */; dbRetryAfterSeconds?: number },
+) {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
       if (error.headers) reply.headers(error.headers);
@@ -120,6 +123,22 @@ export function registerErrorHandling(app: FastifyInstance, options: { exposeErr
         reply,
         503,
         problemBody(request, 503, 'try_again', 'Service Unavailable', 'The request conflicted with another one; try again.'),
+      );
+    }
+    if (isDbUnavailable(error)) {
+      // connection lost, refused or pool wait timed out: the outage is ours, the request may come back later
+      request.log.warn({ err: { type: 'DbUnavailable', message: databaseMessage(error) } }, 'database unavailable');
+      reply.header('retry-after', String(options.dbRetryAfterSeconds ?? 5));
+      return sendProblem(
+        reply,
+        503,
+        problemBody(
+          request,
+          503,
+          'service_unavailable',
+          'Service Unavailable',
+          'The database is unavailable; try again shortly.',
+        ),
       );
     }
     const status = fastifyError.statusCode ?? 500;
@@ -148,6 +167,13 @@ export function registerErrorHandling(app: FastifyInstance, options: { exposeErr
       problemBody(request, 404, 'not_found', 'Not Found', `No route for ${request.method} ${request.url.split('?')[0]}.`),
     ),
   );
+}
+
+/** The driver's own message (Drizzle's wrapper quotes SQL and params, which stay out of logs and bodies). */
+function databaseMessage(error: unknown): string {
+  let current: unknown = error;
+  while (current instanceof Error && current.message.startsWith('Failed query:') && current.cause) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
 }
 
 function titleOf(status: number): string {

@@ -6,6 +6,10 @@ import type { Logger } from 'pino';
 import { type Db, queryRows } from './db.js';
 import { jobs } from './jobs.tables.js';
 import { runWithLogContext } from './log-context.js';
+import { persist } from './resilience.js';
+
+/** The scheduler's no-op periodic job: its done rows prove scheduler, relay, broker and worker all work. */
+export const HEARTBEAT_JOB = 'ops.heartbeat';
 
 export interface EnqueueOptions {
   /** Run no earlier than this. */
@@ -49,13 +53,22 @@ export function backoffSeconds(attempts: number): number {
 
 export interface ClaimedJob extends Job {
   maxAttempts: number;
+  /** The lock this claim wrote (locked_until as text): a consumer takes the job only while it still matches. */
+  lease?: string;
 }
+
+export type JobOutcome = 'done' | 'retry' | 'dead' | 'skipped';
 
 export interface JobRunner {
   /** Marks up to `limit` due jobs running (SKIP LOCKED, so runners never share one) and returns them. */
   claim(limit: number): Promise<ClaimedJob[]>;
+  /**
+   * Takes a relayed job for this process: true if its lease is still the one the relay wrote (or has
+   * expired), renewing it. A second delivery of the same message finds the lease changed and gets false.
+   */
+  take(job: ClaimedJob): Promise<boolean>;
   /** Runs one claimed job and records done, retry-with-backoff, or dead. Never throws. */
-  execute(job: ClaimedJob): Promise<void>;
+  execute(job: ClaimedJob): Promise<JobOutcome>;
   /** Claims and runs every due job (up to `limit` per batch) until none is left; returns how many ran. */
   runDue(limit?: number): Promise<number>;
   /** Polls in the background until stop(). */
@@ -66,15 +79,28 @@ export interface JobRunner {
   handlers: ReadonlyMap<string, JobHandler>;
 }
 
-const LOCK_SECONDS = 300;
-
-export function createJobRunner(options: {
+export interface JobRunnerOptions {
   db: Db;
   log: Logger;
   handlers: Map<string, JobHandler>;
   pollIntervalMs: number;
-}): JobRunner {
+  /**
+   * Seconds a claim or take holds a job. A running job renews it every third of that (heartbeat), so only
+   * a dead process lets it lapse; then the job is claimed again. Default 60.
+   */
+  lockSeconds?: number;
+  /** How long to keep retrying the bookkeeping after a handler finished while the database is away. */
+  recordRetryMs?: number;
+  /** Called once per executed job (metrics). */
+  onOutcome?: (type: string, outcome: JobOutcome, seconds: number) => void;
+}
+
+const LEASE_SQL = (seconds: number) => sql`now() + make_interval(secs => ${seconds})`;
+
+export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const { db, log, handlers } = options;
+  const lockSeconds = options.lockSeconds ?? 60;
+  const recordRetryMs = options.recordRetryMs ?? lockSeconds * 500;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = true;
@@ -83,12 +109,12 @@ export function createJobRunner(options: {
     const rows = await queryRows<Record<string, unknown>>(
       db,
       sql`UPDATE jobs SET status = 'running', attempts = attempts + 1,
-            locked_until = now() + make_interval(secs => ${LOCK_SECONDS}), updated_at = now()
+            locked_until = ${LEASE_SQL(lockSeconds)}, updated_at = now()
           WHERE id IN (
             SELECT id FROM jobs
             WHERE (status = 'pending' AND run_at <= now()) OR (status = 'running' AND locked_until < now())
             ORDER BY run_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-          RETURNING id, type, payload, attempts, max_attempts`,
+          RETURNING id, type, payload, attempts, max_attempts, locked_until::text AS lease`,
     );
     return rows.map((r) => ({
       id: r.id as string,
@@ -96,30 +122,70 @@ export function createJobRunner(options: {
       payload: r.payload as Record<string, unknown>,
       attempts: Number(r.attempts),
       maxAttempts: Number(r.max_attempts),
+      lease: r.lease as string,
     }));
   }
 
-  async function execute(job: ClaimedJob): Promise<void> {
+  async function take(job: ClaimedJob): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      db,
+      sql`UPDATE jobs SET locked_until = ${LEASE_SQL(lockSeconds)}, updated_at = now()
+          WHERE id = ${job.id} AND status = 'running'
+            AND (locked_until::text = ${job.lease ?? ''} OR locked_until < now())
+          RETURNING id`,
+    );
+    return rows.length > 0;
+  }
+
+  function heartbeat(id: string): NodeJS.Timeout {
+    const timer = setInterval(
+      () =>
+        void db
+          .execute(sql`UPDATE jobs SET locked_until = ${LEASE_SQL(lockSeconds)} WHERE id = ${id} AND status = 'running'`)
+          .catch(() => {}), // a missed beat is fine: the lease is three beats long
+      (lockSeconds * 1000) / 3,
+    );
+    timer.unref();
+    return timer;
+  }
+
+  async function execute(job: ClaimedJob): Promise<JobOutcome> {
     const handler = handlers.get(job.type);
+    const started = performance.now();
+    const beat = heartbeat(job.id);
+    let outcome: JobOutcome = 'done';
+    let failure: unknown;
     try {
       if (!handler) throw new Error(`no handler registered for job type "${job.type}"`);
       await runWithLogContext({ job_id: job.id, job_type: job.type }, () =>
         handler({ id: job.id, type: job.type, payload: job.payload, attempts: job.attempts }),
       );
-      await db.execute(
-        sql`UPDATE jobs SET status = 'done', finished_at = now(), updated_at = now(), locked_until = NULL WHERE id = ${job.id}`,
-      );
     } catch (error) {
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      const dead = !handler || job.attempts >= job.maxAttempts;
-      log.warn({ jobId: job.id, jobType: job.type, attempts: job.attempts, dead, err: error }, 'job failed');
-      await db.execute(
-        dead
+      failure = error;
+      outcome = !handler || job.attempts >= job.maxAttempts ? 'dead' : 'retry';
+    } finally {
+      clearInterval(beat);
+    }
+    const message = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
+    const record =
+      outcome === 'done'
+        ? sql`UPDATE jobs SET status = 'done', finished_at = now(), updated_at = now(), locked_until = NULL WHERE id = ${job.id}`
+        : outcome === 'dead'
           ? sql`UPDATE jobs SET status = 'dead', last_error = ${message}, finished_at = now(), updated_at = now(), locked_until = NULL WHERE id = ${job.id}`
           : sql`UPDATE jobs SET status = 'pending', last_error = ${message}, updated_at = now(), locked_until = NULL,
-                  run_at = now() + make_interval(secs => ${backoffSeconds(job.attempts)}) WHERE id = ${job.id}`,
-      );
+                  run_at = now() + make_interval(secs => ${backoffSeconds(job.attempts)}) WHERE id = ${job.id}`;
+    const seconds = (performance.now() - started) / 1000;
+    try {
+      await persist(() => db.execute(record), recordRetryMs, log, 'job outcome');
+    } catch (error) {
+      // the lease will lapse and the job run again: handlers are idempotent, and email handlers record their sends
+      log.error({ err: error, jobId: job.id, jobType: job.type }, 'job outcome lost; it will run again');
     }
+    options.onOutcome?.(job.type, outcome, seconds);
+    const line = { jobId: job.id, jobType: job.type, attempt: job.attempts, durationMs: Math.round(seconds * 1000), outcome };
+    if (outcome === 'done') log.info(line, 'job finished');
+    else log.warn({ ...line, err: failure }, 'job failed');
+    return outcome;
   }
 
   async function runDue(limit = 20): Promise<number> {
@@ -151,6 +217,7 @@ export function createJobRunner(options: {
 
   return {
     claim,
+    take,
     execute,
     runDue,
     handlers,

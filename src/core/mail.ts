@@ -3,7 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
+import type { Logger } from 'pino';
+import { type Db, queryRows } from './db.js';
+import { sentEmails } from './mail.tables.js';
+import { persist } from './resilience.js';
 
 export interface EmailMessage {
   to: string;
@@ -44,6 +49,30 @@ export function createMailer(options: { smtpUrl?: string; from: string; dataDir:
     },
     close: () => transport.close(),
   };
+}
+
+/**
+ * Sends an email at most once per `key` (e.g. `<job id>:<recipient>`) as far as the database can tell: a
+ * key already recorded is skipped, and the record is written right after the mail server accepted the
+ * message, retrying through a database blip. What stays at-least-once: a process killed between the
+ * server's "250 OK" and that write, or an SMTP reply lost on the wire. `build` runs only when a send is
+ * due (it may mint tokens). Returns whether a message was sent.
+ */
+export async function sendMailOnce(
+  deps: { db: Db; mailer: Mailer; log: Logger },
+  key: string,
+  build: () => Promise<EmailMessage | undefined>,
+): Promise<boolean> {
+  const seen = await queryRows<{ key: string }>(deps.db, sql`SELECT key FROM sent_emails WHERE key = ${key}`);
+  if (seen.length > 0) {
+    deps.log.info({ mailKey: key }, 'email already sent; not sending it again');
+    return false;
+  }
+  const message = await build();
+  if (!message) return false;
+  await deps.mailer.send(message);
+  await persist(() => deps.db.insert(sentEmails).values({ key }).onConflictDoNothing(), 60_000, deps.log, 'sent email');
+  return true;
 }
 
 const escapeHtml = (text: string) =>

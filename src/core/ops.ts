@@ -1,6 +1,8 @@
-// Operations endpoints: liveness, readiness (database, cache, broker), Prometheus metrics, OpenAPI.
-import amqp from 'amqplib';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+// Operations endpoints: liveness, readiness, Prometheus metrics, OpenAPI. Readiness fails only for what
+// makes the API useless (the database); a Redis outage is reported as degraded but keeps the API in the load
+// balancer, since requests still succeed without it. The API never talks to RabbitMQ (the outbox is in
+// PostgreSQL; workers relay it), so the broker is the worker's readiness, not the API's.
+import { Histogram } from 'prom-client';
 import { Type } from 'typebox';
 import type { AppContext } from './context.js';
 import { sendProblem } from './http.js';
@@ -18,14 +20,33 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-async function pingBroker(url: string) {
-  const connection = await amqp.connect(url);
-  await connection.close();
+export interface ReadinessCheck {
+  check: () => Promise<unknown>;
+  /** A failing critical check makes the process not ready (503); others report "degraded". */
+  critical: boolean;
+}
+
+/** Runs every check (bounded, in parallel): `{ ready, checks: { name: 'ok' | 'down: …' | 'degraded: …' } }`. */
+export async function runReadiness(checks: Record<string, ReadinessCheck>, timeoutMs = 2000) {
+  const results: Record<string, string> = {};
+  let ready = true;
+  await Promise.all(
+    Object.entries(checks).map(async ([name, { check, critical }]) => {
+      try {
+        await withTimeout(check(), timeoutMs);
+        results[name] = 'ok';
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        results[name] = `${critical ? 'down' : 'degraded'}: ${message}`;
+        if (critical) ready = false;
+      }
+    }),
+  );
+  return { ready, checks: results };
 }
 
 export function registerOps(app: App, ctx: AppContext) {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const { registry } = ctx.metrics;
   const httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by route and status',
@@ -44,24 +65,19 @@ export function registerOps(app: App, ctx: AppContext) {
   }));
 
   app.get('/ready/', { schema: hidden }, async (request, reply) => {
-    const checks: Record<string, () => Promise<unknown>> = {
-      database: () => ctx.database.ping(),
-      cache: () => ctx.cache.ping(),
-    };
-    if (ctx.config.amqpUrl) checks.broker = () => pingBroker(ctx.config.amqpUrl as string);
-    const results: Record<string, string> = {};
-    await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => {
-        try {
-          await withTimeout(check(), 2000);
-          results[name] = 'ok';
-        } catch (error) {
-          results[name] = `down: ${error instanceof Error ? error.message : String(error)}`;
-        }
-      }),
-    );
-    const down = Object.keys(results).filter((name) => results[name] !== 'ok');
-    if (down.length === 0) return { status: 'ready', checks: results };
+    const { ready, checks } = await runReadiness({
+      database: { check: () => ctx.database.ping(), critical: true },
+      cache: {
+        // the breaker's view, no round trip while it is open
+        check: async () => {
+          if (ctx.cache.breakerState === 'open') throw new Error('circuit open; falling through to the database');
+          await ctx.cache.ping();
+        },
+        critical: false,
+      },
+    });
+    if (ready) return { status: 'ready', checks };
+    const down = Object.keys(checks).filter((name) => checks[name]?.startsWith('down'));
     return sendProblem(reply, 503, {
       type: 'https://emporium.dev/problems/service_unavailable',
       title: 'Service Unavailable',
@@ -69,7 +85,7 @@ export function registerOps(app: App, ctx: AppContext) {
       detail: `Not ready: ${down.join(', ')} unreachable.`,
       code: 'service_unavailable',
       request_id: String(request.id),
-      checks: results,
+      checks,
     });
   });
 

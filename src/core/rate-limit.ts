@@ -23,3 +23,24 @@ export async function enforceRateLimits(cache: Cache, rules: RateRule[]): Promis
 export async function resetRateLimits(cache: Cache, keys: string[]): Promise<void> {
   await cache.del(...keys);
 }
+
+type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+
+/**
+ * A store for @fastify/rate-limit that counts through `Cache.incr`: in Redis when it is up (limits hold
+ * across processes), in process memory while the cache's breaker is open. The plugin's own Redis store
+ * fails every request when Redis is down (the 500s this replaces).
+ */
+export function cacheRateLimitStore(cache: Cache, nameSpace: string) {
+  return class CacheRateLimitStore {
+    incr(key: string, callback: StoreCallback, timeWindowMs: number) {
+      cache.incr(`${nameSpace}${key}`, Math.max(1, Math.ceil(timeWindowMs / 1000))).then(
+        ({ count, ttl }) => callback(null, { current: count, ttl: ttl * 1000 }),
+        (error: Error) => callback(error),
+      );
+    }
+    child() {
+      return new CacheRateLimitStore();
+    }
+  };
+}

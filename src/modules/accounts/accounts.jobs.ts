@@ -5,7 +5,7 @@
 import { hashToken, randomToken } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
 import type { Job, JobHandler } from '../../core/jobs.js';
-import { renderEmail } from '../../core/mail.js';
+import { renderEmail, sendMailOnce } from '../../core/mail.js';
 import * as repo from './accounts.repo.js';
 
 export const JOB_VERIFICATION_EMAIL = 'accounts.send_verification_email';
@@ -29,8 +29,7 @@ async function mintToken(ctx: AppContext, userId: string, purpose: repo.TokenPur
 async function sendVerificationEmail(ctx: AppContext, job: UserJob): Promise<void> {
   const user = await repo.findUserById(ctx.db, job.payload.userId);
   if (!user?.isActive || user.isEmailVerified) return;
-  const token = await mintToken(ctx, user.id, 'verify_email', ctx.config.emailVerificationTtl);
-  await ctx.mailer.send(
+  await sendMailOnce(ctx, `job:${job.id}`, async () =>
     renderEmail(user.email, {
       subject: 'Verify your email address',
       greeting: `Hello ${user.firstName || user.email},`,
@@ -38,7 +37,10 @@ async function sendVerificationEmail(ctx: AppContext, job: UserJob): Promise<voi
         'Thanks for creating an Emporium account. Please confirm that this is your email address.',
         `The link is valid for ${hoursOf(ctx.config.emailVerificationTtl)} hours and works once.`,
       ],
-      action: { label: 'Verify email', url: link(ctx, '/verify-email', token) },
+      action: {
+        label: 'Verify email',
+        url: link(ctx, '/verify-email', await mintToken(ctx, user.id, 'verify_email', ctx.config.emailVerificationTtl)),
+      },
     }),
   );
 }
@@ -46,8 +48,7 @@ async function sendVerificationEmail(ctx: AppContext, job: UserJob): Promise<voi
 async function sendPasswordResetEmail(ctx: AppContext, job: UserJob): Promise<void> {
   const user = await repo.findUserById(ctx.db, job.payload.userId);
   if (!user?.isActive) return;
-  const token = await mintToken(ctx, user.id, 'password_reset', ctx.config.passwordResetTtl);
-  await ctx.mailer.send(
+  await sendMailOnce(ctx, `job:${job.id}`, async () =>
     renderEmail(user.email, {
       subject: 'Reset your password',
       greeting: `Hello ${user.firstName || user.email},`,
@@ -56,7 +57,10 @@ async function sendPasswordResetEmail(ctx: AppContext, job: UserJob): Promise<vo
         `The link is valid for ${hoursOf(ctx.config.passwordResetTtl)} hour(s) and works once. Resetting signs you out everywhere.`,
         'If you did not ask for this, ignore this email: your password stays unchanged.',
       ],
-      action: { label: 'Choose a new password', url: link(ctx, '/reset-password', token) },
+      action: {
+        label: 'Choose a new password',
+        url: link(ctx, '/reset-password', await mintToken(ctx, user.id, 'password_reset', ctx.config.passwordResetTtl)),
+      },
     }),
   );
 }
@@ -64,7 +68,7 @@ async function sendPasswordResetEmail(ctx: AppContext, job: UserJob): Promise<vo
 async function sendWelcomeEmail(ctx: AppContext, job: UserJob): Promise<void> {
   const user = await repo.findUserById(ctx.db, job.payload.userId);
   if (!user?.isActive) return;
-  await ctx.mailer.send(
+  await sendMailOnce(ctx, `job:${job.id}`, async () =>
     renderEmail(user.email, {
       subject: 'Welcome to Emporium',
       greeting: `Welcome, ${user.firstName || user.email}!`,

@@ -21,6 +21,22 @@ async function bump(ctx: AppContext, keys: string[]): Promise<void> {
   await Promise.all(keys.map((key) => ctx.cache.set(key, randomUUID().slice(0, 8), ttl)));
 }
 
+const watched = new WeakSet<object>();
+
+/**
+ * When Redis comes back after an outage (or after a failed write), the invalidations made meanwhile were
+ * lost: bump both generations before the cache is trusted again, so no entry written before can be served.
+ * Idempotent per cache (the API and the worker wire it from routes and jobs).
+ */
+export function watchCatalogCacheRecovery(ctx: AppContext): void {
+  if (watched.has(ctx.cache)) return;
+  watched.add(ctx.cache);
+  ctx.cache.onRecover(async (raw) => {
+    const ttl = ctx.config.cacheTtl + 60;
+    for (const key of [GEN, CATGEN]) await raw.set(key, randomUUID().slice(0, 8), ttl);
+  });
+}
+
 export interface CatalogChange {
   /** Slugs of products whose detail changed (old and new slug after a rename). */
   slugs?: string[];

@@ -2,6 +2,7 @@
 import multipart from '@fastify/multipart';
 import type { AppModule } from '../../core/module.js';
 import { createStorage } from '../../core/storage.js';
+import { watchCatalogCacheRecovery } from './catalog.cache.js';
 import { productRoutes } from './catalog.routes.js';
 import { categoryRoutes } from './categories.routes.js';
 import { imageRoutes } from './images.routes.js';
@@ -10,10 +11,16 @@ import { reviewRoutes } from './reviews.routes.js';
 export const catalogModule: AppModule = {
   name: 'catalog',
   async routes(app, ctx) {
+    watchCatalogCacheRecovery(ctx);
     await app.register(multipart, { limits: { fileSize: ctx.config.maxUploadBytes, files: 1, fields: 10 } });
     categoryRoutes(app, ctx);
     productRoutes(app, ctx);
     reviewRoutes(app, ctx);
     imageRoutes(app, ctx, createStorage(ctx.config));
+  },
+  // the worker writes catalog invalidations too (product-cache jobs): it must bump after an outage as well
+  jobs(ctx) {
+    watchCatalogCacheRecovery(ctx);
+    return {};
   },
 };

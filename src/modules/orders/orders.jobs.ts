@@ -3,7 +3,7 @@
 import type { AppContext } from '../../core/context.js';
 import { deleteExpiredIdempotencyKeys } from '../../core/idempotency.js';
 import type { Job, JobHandler } from '../../core/jobs.js';
-import { renderEmail } from '../../core/mail.js';
+import { renderEmail, sendMailOnce } from '../../core/mail.js';
 import { formatMoney } from '../../core/money.js';
 import { listStaffEmails } from '../accounts/accounts.service.js';
 import { getSellableVariants } from '../catalog/catalog.inventory.js';
@@ -20,9 +20,14 @@ const SUBJECTS: Record<OrderEmailKind, (n: string) => string> = {
   refunded: (n) => `Your order ${n} was refunded`,
 };
 
+/** Once per job (sendMailOnce): a rerun after lost bookkeeping does not email the customer twice. */
 async function sendOrderEmail(ctx: AppContext, job: Job<{ orderId: string; kind: OrderEmailKind }>) {
+  await sendMailOnce(ctx, `job:${job.id}`, () => renderOrderEmail(ctx, job));
+}
+
+async function renderOrderEmail(ctx: AppContext, job: Job<{ orderId: string; kind: OrderEmailKind }>) {
   const detail = await loadOrderDetail(ctx.db, job.payload.orderId);
-  if (!detail?.order.email) return;
+  if (!detail?.order.email) return undefined;
   const { order, items } = detail;
   const money = (minor: number) => `${formatMoney(minor, order.currency)} ${order.currency}`;
   const subject = SUBJECTS[job.payload.kind](order.orderNumber);
@@ -39,7 +44,7 @@ async function sendOrderEmail(ctx: AppContext, job: Job<{ orderId: string; kind:
     paragraphs,
     action: { label: 'View your order', url: `${ctx.config.frontendUrl}/orders/${order.id}` },
   });
-  await ctx.mailer.send(message);
+  return message;
 }
 
 async function sendLowStockAlert(ctx: AppContext, job: Job<{ variantId: string; stockQuantity: number; threshold: number }>) {
@@ -47,7 +52,7 @@ async function sendLowStockAlert(ctx: AppContext, job: Job<{ variantId: string; 
   if (!variant) return;
   const recipients = await listStaffEmails(ctx.db);
   for (const to of recipients) {
-    await ctx.mailer.send(
+    await sendMailOnce(ctx, `job:${job.id}:${to}`, async () =>
       renderEmail(to, {
         subject: `Low stock: ${variant.sku}`,
         greeting: 'Hello,',
