@@ -139,8 +139,8 @@ describe('variant deletion', () => {
   it.runIf(onPostgres)('leaves at least one active variant when two are deleted at once', async () => {
     for (let round = 0; round < 10; round++) {
       const product = await makeProduct(app, { variants: [{}, {}] });
-      const [v1, v2] = product.variants as [{ id: string }, { id: string }];
-      const results = await Promise.all([del(product.slug, v1.id), del(product.slug, v2.id, otherStaff)]);
+      const [v1, v2] = product.variants.map((v) => v.id) as [string, string];
+      const results = await Promise.all([del(product.slug, v1), del(product.slug, v2, otherStaff)]);
       expect(results.map((r) => r.statusCode).sort()).toEqual([204, 422]);
       expect(await activeVariants(product.id)).toHaveLength(1);
     }
@@ -149,12 +149,12 @@ describe('variant deletion', () => {
   it.runIf(onPostgres)('leaves at least one active variant when a delete and a deactivation race', async () => {
     for (let round = 0; round < 10; round++) {
       const product = await makeProduct(app, { variants: [{}, {}] });
-      const [v1, v2] = product.variants as [{ id: string }, { id: string }];
+      const [v1, v2] = product.variants.map((v) => v.id) as [string, string];
       await Promise.all([
-        del(product.slug, v1.id),
+        del(product.slug, v1),
         app.inject({
           method: 'PATCH',
-          url: `/api/v1/products/${product.slug}/variants/${v2.id}/`,
+          url: `/api/v1/products/${product.slug}/variants/${v2}/`,
           payload: { is_active: false },
           headers: otherStaff,
         }),
