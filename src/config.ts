@@ -122,6 +122,8 @@ export function loadConfig(env: Env = process.env) {
     corsOrigins: (read(env, 'CORS_ORIGINS') ?? '*').split(',').map((s) => s.trim()),
     databaseUrl: optionalUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    /** PostgreSQL statement_timeout per connection (0 turns it off); a statement cut by it answers 503. */
+    databaseStatementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 15000, 0, 3600000),
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     amqpUrl,

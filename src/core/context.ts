@@ -41,6 +41,7 @@ export async function createContext(
       url: config.databaseUrl,
       dataDir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pgdata'),
       poolSize: config.databasePoolSize,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
     }));
   const cache = overrides.cache ?? (config.redisUrl ? createRedisCache(config.redisUrl) : createMemoryCache());
   const mailer = overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir });

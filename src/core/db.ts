@@ -51,6 +51,11 @@ export interface DatabaseOptions {
   /** A PGlite data-dir dump to start from (tests load a migrated snapshot). */
   loadDataDir?: Blob;
   poolSize?: number;
+  /**
+   * PostgreSQL only: statement_timeout of every pooled connection (0 or absent: none), so no request or job
+   * can hold a backend longer. PGlite cannot interrupt a running statement (no timers in WASM).
+   */
+  statementTimeoutMs?: number;
 }
 
 const MIGRATION_LOCK = 727_001; // pg_advisory_lock key: one migrator at a time across processes
@@ -63,7 +68,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     },
   };
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      // sent as a startup parameter: the server cancels a longer statement with 57014 (answered 503)
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    });
     pool.on('error', () => {}); // idle client errors surface on the next query instead of crashing
     const db = drizzlePg({ client: pool, logger }) as unknown as Db;
     return {
@@ -73,6 +83,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       async migrate() {
         const client = await pool.connect();
         try {
+          await client.query('SET statement_timeout = 0'); // an index build may rightly take minutes
           await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
           await migratePg(drizzlePg({ client }), { migrationsFolder });
         } finally {
