@@ -88,6 +88,8 @@ async function writeCategory<T>(ctx: AppContext, work: (tx: Db) => Promise<T>): 
     return await writeCatalog(ctx, work);
   } catch (error) {
     if (pgConstraint(error) === 'categories_no_cycle') throw cycleError();
+    // the parent was deleted between our lookup and the write
+    if (pgErrorCode(error) === '23503') throw fieldError('parent', 'The parent category no longer exists.', 'does_not_exist');
     throw error;
   }
 }
