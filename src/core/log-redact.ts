@@ -98,8 +98,8 @@ export function serializeError(error: unknown): unknown {
   return out;
 }
 
-/** The message pino would take from an error when the call gives none, made safe. */
-function safeMessage(error: Error): string {
+/** An error's message without bound parameters or personal data (for logs, and for stored job errors). */
+export function safeMessage(error: Error): string {
   return scrubText(error.message, boundValues(error));
 }
 
