@@ -14,9 +14,13 @@ import { type IntentState, ProviderRejected } from './providers/provider.js';
 export const CANCEL_ORDER_PAYMENTS_JOB = 'payments.cancel_order_payments';
 const REASON = 'The order was cancelled.';
 
-/** A provider intent that could still take money: not captured, and not known to be cancelled there. */
+/**
+ * A provider intent that could still take money: not captured, and not known to be cancelled there. The
+ * offline provider holds nothing to cancel (money only arrives through staff's mark-paid, refused once the
+ * order is cancelled).
+ */
 function liveAtProvider(payment: PaymentRow): boolean {
-  if (!payment.providerReference || isCaptured(payment.status)) return false;
+  if (payment.provider === 'manual' || !payment.providerReference || isCaptured(payment.status)) return false;
   const remote = (payment.providerPayload as { status?: unknown } | null)?.status;
   return remote !== 'canceled' && remote !== 'succeeded';
 }
