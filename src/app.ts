@@ -17,6 +17,7 @@ import { Problem, registerErrorHandling } from './core/http.js';
 import { rejectUnstorableInput } from './core/input-guard.js';
 import { HEARTBEAT_JOB, type JobHandler } from './core/jobs.js';
 import { logContextMixin, runWithLogContext } from './core/log-context.js';
+import { logRedaction } from './core/log-redact.js';
 import type { App } from './core/module.js';
 import { registerOps } from './core/ops.js';
 import { cacheRateLimitStore } from './core/rate-limit.js';
@@ -35,6 +36,8 @@ export function createLogger(config: Config, destination?: pino.DestinationStrea
     {
       level: config.logLevel,
       mixin: logContextMixin,
+      // bound query parameters, tokens, passwords and full emails never reach a log line (core/log-redact.ts)
+      ...logRedaction,
       redact: [
         'req.headers.authorization',
         'req.headers.cookie',

@@ -122,6 +122,8 @@ export function loadConfig(env: Env = process.env) {
     corsOrigins: (read(env, 'CORS_ORIGINS') ?? '*').split(',').map((s) => s.trim()),
     databaseUrl: optionalUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    /** PostgreSQL statement_timeout per connection (0 turns it off); a statement cut by it answers 503. */
+    databaseStatementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 15000, 0, 3600000),
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     amqpUrl,
@@ -132,7 +134,10 @@ export function loadConfig(env: Env = process.env) {
     refreshTokenTtl: duration(env, 'REFRESH_TOKEN_TTL', '7d'),
     emailVerificationTtl: duration(env, 'EMAIL_VERIFICATION_TTL', '24h'),
     passwordResetTtl: duration(env, 'PASSWORD_RESET_TTL', '1h'),
+    /** Login attempts per email and client IP pair per window (one client guessing one account). */
     loginRateLimit: int(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
+    /** Login attempts per email per window from clients that never logged in to it (distributed guessing). */
+    loginEmailRateLimit: int(env, 'LOGIN_EMAIL_RATE_LIMIT', 100, 1, 1000000),
     /** Login attempts per client IP per window; higher than the per-email limit since users share IPs (NAT). */
     loginIpRateLimit: int(env, 'LOGIN_IP_RATE_LIMIT', 100, 1, 1000000),
     passwordResetRateLimit: int(env, 'PASSWORD_RESET_RATE_LIMIT', 5, 1, 100000),

@@ -128,6 +128,20 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       const intent = intents.get(intentMatch[1] as string);
       return intent ? { status: 200, body: intent } : missing('payment_intent');
     }
+    const cancelMatch = /^\/v1\/payment_intents\/([^/]+)\/cancel$/.exec(path);
+    if (method === 'POST' && cancelMatch) {
+      const intent = intents.get(cancelMatch[1] as string);
+      if (!intent) return missing('payment_intent');
+      if (intent.status === 'succeeded' || intent.status === 'canceled') {
+        const message = `You cannot cancel this PaymentIntent because it has a status of ${intent.status}.`;
+        return {
+          status: 400,
+          body: { error: { type: 'invalid_request_error', code: 'payment_intent_unexpected_state', message } },
+        };
+      }
+      Object.assign(intent, { status: 'canceled', cancellation_reason: body.cancellation_reason ?? null });
+      return { status: 200, body: intent };
+    }
     if (method === 'POST' && path === '/v1/refunds') {
       const intent = intents.get(body.payment_intent ?? '');
       if (!intent) return missing('payment_intent');

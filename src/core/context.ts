@@ -45,6 +45,7 @@ export async function createContext(
       poolSize: config.databasePoolSize,
       connectTimeoutMs: config.databaseConnectTimeoutMs,
       onConnectionError: connectionErrorLogger(log),
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
     }));
   const cache =
     overrides.cache ??

@@ -57,6 +57,11 @@ export interface DatabaseOptions {
   connectTimeoutMs?: number;
   /** Called once per connection-level error (logging); the error never crashes the process. */
   onConnectionError?: (error: Error) => void;
+  /**
+   * PostgreSQL only: statement_timeout of every pooled connection (0 or absent: none), so no request or job
+   * can hold a backend longer. PGlite cannot interrupt a running statement (no timers in WASM).
+   */
+  statementTimeoutMs?: number;
 }
 
 const MIGRATION_LOCK = 727_001; // pg_advisory_lock key: one migrator at a time across processes
@@ -77,6 +82,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       connectionTimeoutMillis: options.connectTimeoutMs ?? 0,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
+      // sent as a startup parameter: the server cancels a longer statement with 57014 (answered 503)
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     });
     const onError = (error: Error) => options.onConnectionError?.(error);
     pool.on('error', onError); // idle clients
@@ -91,6 +98,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       async migrate() {
         const client = await pool.connect();
         try {
+          await client.query('SET statement_timeout = 0'); // an index build may rightly take minutes
           await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
           await migratePg(drizzlePg({ client }), { migrationsFolder });
         } finally {

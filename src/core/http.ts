@@ -3,7 +3,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type TSchema, Type } from 'typebox';
 import { isDbUnavailable, isTransientDbError } from './db.js';
-import { AppError, type FieldErrors } from './errors.js';
+import { AppError, type FieldErrors, pgErrorCode } from './errors.js';
 
 export const PROBLEM_TYPE_BASE = 'https://emporium.dev/problems/';
 
@@ -132,13 +132,17 @@ export function registerErrorHandling(
       return sendProblem(
         reply,
         503,
-        problemBody(
-          request,
-          503,
-          'service_unavailable',
-          'Service Unavailable',
-          'The database is unavailable; try again shortly.',
-        ),
+        problemBody(request, 503, 'service_unavailable', 'Service Unavailable', 'The database is unavailable; try again shortly.'),
+      );
+    }
+    if (pgErrorCode(error) === '57014') {
+      // statement_timeout (or an operator's pg_cancel_backend): the query was cut off and rolled back
+      request.log.warn({ err: error }, 'database statement cancelled (statement timeout)');
+      reply.header('retry-after', '5');
+      return sendProblem(
+        reply,
+        503,
+        problemBody(request, 503, 'query_timeout', 'Service Unavailable', 'The database took too long to answer; try again later.'),
       );
     }
     const status = fastifyError.statusCode ?? 500;

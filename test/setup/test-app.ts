@@ -31,7 +31,7 @@ async function adminQuery(url: string, text: string) {
 }
 
 /** A fresh migrated database: a clone of the run's template (PostgreSQL) or of its snapshot (PGlite). */
-export async function openTestDatabase(): Promise<Database> {
+export async function openTestDatabase(options: { statementTimeoutMs?: number } = {}): Promise<Database> {
   const url = process.env.DATABASE_URL;
   if (url) {
     const name = `emporium_t_${inject('testRunId')}_${randomBytes(4).toString('hex')}`;
@@ -45,7 +45,7 @@ export async function openTestDatabase(): Promise<Database> {
         await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
       }
     }
-    const database = await openDatabase({ url: withDatabase(url, name), poolSize: 20 });
+    const database = await openDatabase({ url: withDatabase(url, name), poolSize: 20, ...options });
     const close = database.close;
     database.close = async () => {
       await close();

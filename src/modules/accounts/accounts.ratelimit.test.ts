@@ -5,7 +5,13 @@ import { createTestApp } from '../../../test/setup/test-app.js';
 import { createMemoryCache, createRedisCache } from '../../core/cache.js';
 import type { App } from '../../core/module.js';
 
-const env = { LOGIN_RATE_LIMIT: '3', LOGIN_IP_RATE_LIMIT: '5', PASSWORD_RESET_RATE_LIMIT: '2', RATE_LIMIT_WINDOW: '15m' };
+const env = {
+  LOGIN_RATE_LIMIT: '3',
+  LOGIN_IP_RATE_LIMIT: '5',
+  LOGIN_EMAIL_RATE_LIMIT: '8',
+  PASSWORD_RESET_RATE_LIMIT: '2',
+  RATE_LIMIT_WINDOW: '15m',
+};
 
 let app: App;
 beforeAll(async () => {
@@ -22,21 +28,47 @@ const attempt = (target: App, email: string, password: string, ip: string) =>
   target.inject({ method: 'POST', url: '/api/v1/auth/login/', payload: { email, password }, remoteAddress: ip });
 
 describe('login rate limits', () => {
-  it('answers 429 with Retry-After once an email has used up its attempts, even with the right password', async () => {
+  it('answers 429 with Retry-After once a client has used up its attempts on an email, even with the right password', async () => {
     const user = await makeUser(app);
-    for (let i = 0; i < 3; i++) expect((await attempt(app, user.email, 'wrong-password', freshIp())).statusCode).toBe(401);
-    const res = await attempt(app, user.email, DEFAULT_PASSWORD, freshIp());
+    const ip = freshIp();
+    for (let i = 0; i < 3; i++) expect((await attempt(app, user.email, 'wrong-password', ip)).statusCode).toBe(401);
+    const res = await attempt(app, user.email, DEFAULT_PASSWORD, ip);
     expect(res.statusCode).toBe(429);
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(15 * 60);
     expect(res.json().code).toBe('throttled');
   });
 
-  it('resets the per-email counter after a successful login', async () => {
+  it("a stranger's failed logins do not stop the owner's correct login from another client", async () => {
     const user = await makeUser(app);
-    for (let i = 0; i < 2; i++) await attempt(app, user.email, 'wrong-password', freshIp());
+    const stranger = freshIp();
+    for (let i = 0; i < 3; i++) expect((await attempt(app, user.email, 'wrong-password', stranger)).statusCode).toBe(401);
+    // the stranger's guessing is throttled...
+    expect((await attempt(app, user.email, 'another-guess', stranger)).statusCode).toBe(429);
+    expect((await attempt(app, user.email, DEFAULT_PASSWORD, stranger)).statusCode).toBe(429);
+    // ...the owner is not
     expect((await attempt(app, user.email, DEFAULT_PASSWORD, freshIp())).statusCode).toBe(200);
-    for (let i = 0; i < 3; i++) expect((await attempt(app, user.email, 'wrong-password', freshIp())).statusCode).toBe(401);
+  });
+
+  it('caps guessing one email from many clients, but lets in a client that logged in to it before', async () => {
+    const user = await makeUser(app);
+    const ownersLaptop = freshIp();
+    expect((await attempt(app, user.email, DEFAULT_PASSWORD, ownersLaptop)).statusCode).toBe(200); // 1 of 8
+    for (let i = 0; i < 7; i++) expect((await attempt(app, user.email, 'wrong-password', freshIp())).statusCode).toBe(401);
+    // the per-email ceiling (8) is used up: new clients are throttled whatever they send
+    expect((await attempt(app, user.email, 'wrong-password', freshIp())).statusCode).toBe(429);
+    expect((await attempt(app, user.email, DEFAULT_PASSWORD, freshIp())).statusCode).toBe(429);
+    // the owner's known client still gets in with the right password, and still cannot guess freely
+    expect((await attempt(app, user.email, DEFAULT_PASSWORD, ownersLaptop)).statusCode).toBe(200);
+  });
+
+  it("resets a client's counter for the email after it logs in successfully", async () => {
+    const user = await makeUser(app);
+    const ip = freshIp();
+    // 2 + 1 + 3 attempts would exceed the per-IP limit (5); 1 + 1 + 3 does not
+    await attempt(app, user.email, 'wrong-password', ip);
+    expect((await attempt(app, user.email, DEFAULT_PASSWORD, ip)).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await attempt(app, user.email, 'wrong-password', ip)).statusCode).toBe(401);
   });
 
   it('limits one IP across many emails', async () => {
@@ -47,16 +79,17 @@ describe('login rate limits', () => {
     expect(res.headers['retry-after']).toBeDefined();
   });
 
-  it('lets an email try again once the window has passed', async () => {
+  it('lets a client try again once the window has passed', async () => {
     // the in-process cache reads the clock through Date.now, so the window can pass without waiting
     const local = await createTestApp({ env, cache: createMemoryCache() });
     try {
       const user = await makeUser(local);
-      for (let i = 0; i < 3; i++) await attempt(local, user.email, 'wrong-password', freshIp());
-      expect((await attempt(local, user.email, DEFAULT_PASSWORD, freshIp())).statusCode).toBe(429);
+      const ip = freshIp();
+      for (let i = 0; i < 3; i++) await attempt(local, user.email, 'wrong-password', ip);
+      expect((await attempt(local, user.email, DEFAULT_PASSWORD, ip)).statusCode).toBe(429);
       const later = Date.now() + 15 * 60_000 + 1000;
       vi.spyOn(Date, 'now').mockReturnValue(later);
-      expect((await attempt(local, user.email, DEFAULT_PASSWORD, freshIp())).statusCode).toBe(200);
+      expect((await attempt(local, user.email, DEFAULT_PASSWORD, ip)).statusCode).toBe(200);
     } finally {
       vi.restoreAllMocks();
       await local.close();
@@ -65,10 +98,29 @@ describe('login rate limits', () => {
 
   it('counts emails case-insensitively', async () => {
     const user = await makeUser(app);
+    const ip = freshIp();
     for (const variant of [user.email, user.email.toUpperCase(), ` ${user.email}`]) {
-      await attempt(app, variant, 'wrong-password', freshIp());
+      await attempt(app, variant, 'wrong-password', ip);
     }
-    expect((await attempt(app, user.email, DEFAULT_PASSWORD, freshIp())).statusCode).toBe(429);
+    expect((await attempt(app, user.email, DEFAULT_PASSWORD, ip)).statusCode).toBe(429);
+  });
+
+  it('keeps no email or IP in the cache keys', async () => {
+    const keys: string[] = [];
+    const cache = app.ctx.cache;
+    const incr = cache.incr;
+    cache.incr = (key, ttl) => {
+      keys.push(key);
+      return incr.call(cache, key, ttl);
+    };
+    try {
+      await attempt(app, 'private.person@example.com', 'wrong-password', '10.9.9.9');
+    } finally {
+      cache.incr = incr;
+    }
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((k) => k.includes('private.person'))).toEqual([]);
+    expect(keys.filter((k) => !k.startsWith('rl:login:ip:') && k.includes('10.9.9.9'))).toEqual([]);
   });
 });
 
@@ -101,8 +153,9 @@ describe.runIf(process.env.REDIS_URL)('rate limits with Redis', () => {
     const second = await createTestApp({ env, cache: createRedisCache(url, prefix) });
     try {
       const email = 'shared-limit@example.com';
-      for (let i = 0; i < 3; i++) expect((await attempt(first, email, 'wrong-password', freshIp())).statusCode).toBe(401);
-      const res = await attempt(second, email, 'wrong-password', freshIp());
+      const ip = freshIp();
+      for (let i = 0; i < 3; i++) expect((await attempt(first, email, 'wrong-password', ip)).statusCode).toBe(401);
+      const res = await attempt(second, email, 'wrong-password', ip);
       expect(res.statusCode).toBe(429);
       expect(res.headers['retry-after']).toBeDefined();
     } finally {

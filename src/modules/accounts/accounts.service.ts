@@ -7,12 +7,13 @@ import type { Db } from '../../core/db.js';
 import { BadRequest, fieldError, isUniqueViolation, Unauthorized, ValidationFailed } from '../../core/errors.js';
 import { enqueueJob } from '../../core/jobs.js';
 import type { PageRequest } from '../../core/pagination.js';
-import { enforceRateLimits, type RateRule, resetRateLimits } from '../../core/rate-limit.js';
+import { enforceRateLimits, type RateRule } from '../../core/rate-limit.js';
 import { JOB_PASSWORD_RESET_EMAIL, JOB_VERIFICATION_EMAIL, JOB_WELCOME_EMAIL } from './accounts.jobs.js';
 import { hashPassword, verifyPassword } from './accounts.passwords.js';
 import * as repo from './accounts.repo.js';
 import type { ProfileBody, ProfilePatchBody, StaffUserBody, UserBody } from './accounts.schemas.js';
 import type { UserRow } from './accounts.tables.js';
+import { recordLoginSuccess, throttleLoginAttempt } from './accounts.throttle.js';
 import { revokeAllSessions, startSession, type TokenPairResult } from './accounts.tokens.js';
 import { passwordProblems } from './password-rules.js';
 
@@ -115,21 +116,20 @@ const resetLimits = (ctx: AppContext) => ({ ip: ctx.config.passwordResetRateLimi
 // Unknown emails still pay for one argon2 verification, so response time does not reveal which emails exist.
 let dummyHash: Promise<string> | undefined;
 
-/** Checks credentials under per-IP and per-email rate limits; success resets the per-email counter. */
+/** Checks credentials under the login throttling policy (accounts.throttle.ts). */
 export async function login(
   ctx: AppContext,
   input: { email: string; password: string; ip: string },
 ): Promise<TokenPairResult & { user: UserRow }> {
   const email = normalizeEmail(input.email);
-  const rules = limitRules(ctx, 'login', { ip: ctx.config.loginIpRateLimit, email: ctx.config.loginRateLimit }, input.ip, email);
-  await enforceRateLimits(ctx.cache, rules);
+  await throttleLoginAttempt(ctx, email, input.ip);
   const user = await repo.findUserByEmail(ctx.db, email);
   dummyHash ??= hashPassword('not-a-real-password');
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash), input.password);
   if (!user || !ok || !user.isActive) {
     throw new Unauthorized('No active account found with the given credentials', 'no_active_account');
   }
-  await resetRateLimits(ctx.cache, [rules[1]!.key]);
+  await recordLoginSuccess(ctx, email, input.ip);
   const now = ctx.now();
   const tokens = await ctx.db.transaction(async (tx) => {
     await repo.touchLastLogin(tx, user.id, now);

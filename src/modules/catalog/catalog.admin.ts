@@ -132,11 +132,9 @@ export async function createVariant(ctx: AppContext, slug: string, input: Varian
 export async function updateVariant(ctx: AppContext, slug: string, variantId: string, input: Static<typeof VariantPatch>) {
   const product = await findForStaff(ctx.db, slug);
   const variant = await writeCatalog(ctx, async (tx) => {
-    const existing = await repo.findVariant(tx, product.id, variantId);
-    if (!existing) throw new NotFound('No ProductVariant matches the given query.');
-    if (input.is_active === false && (await repo.countOtherVariants(tx, product.id, variantId)) === 0) {
-      throw new BusinessRuleFailed('A product needs at least one active variant.', 'last_variant');
-    }
+    if (input.is_active === false) await assertNotLastActiveVariant(tx, product.id, variantId);
+    else if (!(await repo.findVariant(tx, product.id, variantId)))
+      throw new NotFound('No ProductVariant matches the given query.');
     return repo.updateVariant(tx, variantId, variantValues(input, product.currency));
   });
   await invalidateCatalog(ctx, { slugs: [slug] });
@@ -149,16 +147,29 @@ export async function updateVariant(ctx: AppContext, slug: string, variantId: st
  */
 export async function deleteVariant(ctx: AppContext, slug: string, variantId: string): Promise<void> {
   const product = await findForStaff(ctx.db, slug);
-  const existing = await repo.findVariant(ctx.db, product.id, variantId);
+  await writeCatalog(ctx, async (tx) => {
+    await assertNotLastActiveVariant(tx, product.id, variantId);
+    try {
+      // a savepoint, so a foreign-key refusal leaves the transaction (and the product lock) usable
+      await tx.transaction((sp) => repo.deleteVariant(sp, variantId));
+    } catch (error) {
+      if (!['23503', '23001'].includes(pgErrorCode(error) ?? '')) throw error;
+      await repo.updateVariant(tx, variantId, { isActive: false });
+    }
+  });
+  await invalidateCatalog(ctx, { slugs: [slug] });
+}
+
+/**
+ * Locks the product row, then checks that another active variant remains. Every change that can remove an
+ * active variant (delete, deactivate) takes this lock first, so two concurrent ones run one after the other
+ * and the second sees the first: the last active variant cannot be removed twice.
+ */
+async function assertNotLastActiveVariant(tx: Db, productId: string, variantId: string): Promise<void> {
+  await repo.lockProduct(tx, productId);
+  const existing = await repo.findVariant(tx, productId, variantId);
   if (!existing) throw new NotFound('No ProductVariant matches the given query.');
-  if ((await repo.countOtherVariants(ctx.db, product.id, variantId)) === 0) {
+  if (existing.isActive && (await repo.countOtherVariants(tx, productId, variantId)) === 0) {
     throw new BusinessRuleFailed('A product needs at least one active variant.', 'last_variant');
   }
-  try {
-    await repo.deleteVariant(ctx.db, variantId);
-  } catch (error) {
-    if (!['23503', '23001'].includes(pgErrorCode(error) ?? '')) throw error;
-    await repo.updateVariant(ctx.db, variantId, { isActive: false });
-  }
-  await invalidateCatalog(ctx, { slugs: [slug] });
 }

@@ -44,12 +44,14 @@ function conditions(filter: ProductFilter): SQL[] {
   const where: SQL[] = [];
   if (!filter.includeInactive) where.push(sql`${products.isActive} and ${products.deletedAt} is null`);
   if (filter.categorySlug !== undefined) {
+    // CYCLE bounds the walk even if a cycle got into the data (the 0013 trigger refuses new ones)
     where.push(sql`${products.categoryId} in (
-      with recursive tree as (
+      with recursive tree(id) as (
         select id from categories where slug = ${filter.categorySlug}
         union all
         select c.id from categories c join tree on c.parent_id = tree.id
-      ) select id from tree)`);
+      ) cycle id set is_cycle using path
+      select id from tree)`);
   }
   if (filter.isFeatured !== undefined) where.push(eq(products.isFeatured, filter.isFeatured));
   if (filter.minPrice !== undefined) where.push(sql`${products.price} >= ${filter.minPrice}`);

@@ -42,13 +42,23 @@ export async function updateCategoryRow(db: Db, id: string, changes: Partial<New
   return row as CategoryRow;
 }
 
+/** The advisory lock every tree-shape change holds until commit; the cycle trigger (0013) takes it too. */
+const CATEGORY_TREE_LOCK = 727_013;
+
+/** Serializes parent changes: two opposite moves can no longer both pass their cycle check. */
+export async function lockCategoryTree(db: Db): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(${CATEGORY_TREE_LOCK})`);
+}
+
 /** True when `candidateId` is the category itself or one of its descendants (a move there would make a cycle). */
 export async function isSelfOrDescendant(db: Db, categoryId: string, candidateId: string): Promise<boolean> {
+  // CYCLE stops the walk at a repeated id, so a cycle already in the data cannot make it loop
   const rows = await queryRows<{ id: string }>(
     db,
-    sql`with recursive tree as (select id from categories where id = ${categoryId}
+    sql`with recursive tree(id) as (select id from categories where id = ${categoryId}
           union all select c.id from categories c join tree on c.parent_id = tree.id)
-        select id from tree where id = ${candidateId}`,
+        cycle id set is_cycle using path
+        select id from tree where id = ${candidateId} limit 1`,
   );
   return rows.length > 0;
 }

@@ -3,7 +3,7 @@
 import type { Static } from 'typebox';
 import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
-import { Conflict, fieldError, NotFound, pgErrorCode } from '../../core/errors.js';
+import { Conflict, fieldError, NotFound, pgConstraint, pgErrorCode } from '../../core/errors.js';
 import { invalidateCatalog } from './catalog.cache.js';
 import { slugify, writeCatalog } from './catalog.service.js';
 import type { CategoryRow } from './catalog.tables.js';
@@ -68,6 +68,8 @@ type Input = Partial<Static<typeof CategoryInput>>;
 async function resolveParent(db: Db, input: Input): Promise<string | null | undefined> {
   const ref = input.parent_id !== undefined ? input.parent_id : input.parent;
   if (ref === undefined || ref === null) return ref;
+  // Ajv's type coercion turns a JSON null into "" for the string branch; DRF also reads "" as "no parent"
+  if (ref === '') return null;
   const id = await repo.findCategoryIdByRef(db, ref);
   if (!id)
     throw fieldError(
@@ -78,10 +80,24 @@ async function resolveParent(db: Db, input: Input): Promise<string | null | unde
   return id;
 }
 
+const cycleError = () => fieldError('parent', 'A category cannot be moved under itself or its descendants.');
+
+/** writeCatalog, with the database's cycle guard (trigger categories_no_cycle) answered as a 400 too. */
+async function writeCategory<T>(ctx: AppContext, work: (tx: Db) => Promise<T>): Promise<T> {
+  try {
+    return await writeCatalog(ctx, work);
+  } catch (error) {
+    if (pgConstraint(error) === 'categories_no_cycle') throw cycleError();
+    // the parent was deleted between our lookup and the write
+    if (pgErrorCode(error) === '23503') throw fieldError('parent', 'The parent category no longer exists.', 'does_not_exist');
+    throw error;
+  }
+}
+
 export async function createCategory(ctx: AppContext, input: Static<typeof CategoryInput>) {
   const slug = input.slug ?? slugify(input.name);
   if (!slug) throw fieldError('slug', 'Could not make a slug from the name; send one.');
-  const row = await writeCatalog(ctx, async (tx) => {
+  const row = await writeCategory(ctx, async (tx) => {
     const parentId = (await resolveParent(tx, input)) ?? null;
     return repo.insertCategory(tx, {
       name: input.name,
@@ -97,12 +113,14 @@ export async function createCategory(ctx: AppContext, input: Static<typeof Categ
 }
 
 export async function updateCategory(ctx: AppContext, slug: string, input: Input) {
-  const row = await writeCatalog(ctx, async (tx) => {
+  const row = await writeCategory(ctx, async (tx) => {
     const existing = await repo.findCategoryBySlug(tx, slug);
     if (!existing) throw new NotFound('No Category matches the given query.');
     const parentId = await resolveParent(tx, input);
-    if (parentId && (await repo.isSelfOrDescendant(tx, existing.id, parentId))) {
-      throw fieldError('parent', 'A category cannot be moved under itself or its descendants.');
+    if (parentId && parentId !== existing.parentId) {
+      // held to commit: a concurrent opposite move waits here and then sees this one in its check
+      await repo.lockCategoryTree(tx);
+      if (await repo.isSelfOrDescendant(tx, existing.id, parentId)) throw cycleError();
     }
     return repo.updateCategoryRow(tx, existing.id, {
       ...(input.name !== undefined ? { name: input.name } : {}),

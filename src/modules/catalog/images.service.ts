@@ -77,6 +77,8 @@ export async function uploadProductImage(ctx: AppContext, storage: Storage, slug
   await storage.put(thumbnailKey, thumbnail, 'image/webp');
   try {
     const row = await ctx.db.transaction(async (tx) => {
+      // concurrent uploads to one product take turns: "first image is primary" and positions stay exact
+      await catalogRepo.lockProduct(tx, product.id);
       const { position, count } = await repo.nextPosition(tx, product.id);
       const isPrimary = upload.isPrimary === true || count === 0;
       if (isPrimary) await repo.clearPrimary(tx, product.id);
@@ -107,6 +109,7 @@ export async function deleteProductImage(ctx: AppContext, storage: Storage, slug
   const product = await catalogRepo.findProductBySlug(ctx.db, slug, true);
   if (!product) throw new NotFound('No Product matches the given query.');
   const row = await ctx.db.transaction(async (tx) => {
+    await catalogRepo.lockProduct(tx, product.id); // an upload or delete in flight cannot miss the new primary
     const deleted = await repo.deleteImage(tx, product.id, imageId);
     if (deleted?.isPrimary) await repo.promoteFirst(tx, product.id);
     return deleted;

@@ -55,16 +55,29 @@ export async function restoreOrderStock(tx: Db, order: OrderRow, now: Date): Pro
   return productIds;
 }
 
+/**
+ * Closes the order's open payment attempts inside the cancelling transaction (and queues whatever must happen
+ * at the provider after commit). The payments module sets it at wiring time: orders must not import payments.
+ */
+export type OrderCancelHook = (tx: Db, orderId: string) => Promise<void>;
+let cancelHook: OrderCancelHook | undefined;
+
+export function setOrderCancelHook(hook: OrderCancelHook): void {
+  cancelHook = hook;
+}
+
 /** Money is held for the order (all of it, or what a partial refund left), so undoing it needs a refund. */
 const holdsCapturedMoney = (order: OrderRow) => order.paymentStatus === 'paid' || order.paymentStatus === 'partially_refunded';
 
 /**
- * pending|paid|processing -> cancelled: stock back (once), coupon use given back, a refund job when money
- * was captured (the payments module handles `payments.refund_order`), and the cancellation email.
+ * pending|paid|processing -> cancelled: open payment attempts closed (cancel hook), stock back (once), coupon
+ * use given back, a refund job when money was captured (the payments module handles `payments.refund_order`),
+ * and the cancellation email.
  */
 export async function applyCancel(tx: Db, order: OrderRow, actor: Actor, now: Date): Promise<string[]> {
   const wasPaid = holdsCapturedMoney(order);
   await transition(tx, order, 'cancelled', actor, { cancelledAt: now });
+  await cancelHook?.(tx, order.id);
   const productIds = await restoreOrderStock(tx, order, now);
   await releaseRedemption(tx, order.id);
   if (wasPaid)

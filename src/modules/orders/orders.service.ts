@@ -59,6 +59,23 @@ export async function getOrderForPayment(db: Db, orderId: string): Promise<Order
   };
 }
 
+/** Like getOrderForPayment, holding the order row lock to commit (a cancel then waits, or has happened). */
+export async function lockOrderForPayment(tx: Db, orderId: string): Promise<OrderForPayment | undefined> {
+  const order = await repo.lockOrder(tx, orderId);
+  if (!order) return undefined;
+  return {
+    id: order.id,
+    orderNumber: order.orderNumber,
+    userId: order.userId,
+    status: order.status as OrderStatus,
+    paymentStatus: order.paymentStatus,
+    total: order.total,
+    currency: order.currency,
+  };
+}
+
+export { setOrderCancelHook } from './orders.lifecycle.js';
+
 /**
  * pending -> paid with history, payment_status 'paid' and the order-paid email job, in `tx`. Locks the order
  * row; returns false and changes nothing when the order is not pending (already paid, cancelled...).

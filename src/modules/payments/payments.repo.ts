@@ -46,6 +46,20 @@ export async function findOpenPayment(db: Db, orderId: string): Promise<PaymentR
   return row;
 }
 
+/** The order's open attempts, locked; `skipLocked` passes over rows another transaction holds right now. */
+export async function lockOpenPaymentsOfOrder(db: Db, orderId: string, skipLocked: boolean): Promise<PaymentRow[]> {
+  const query = db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.orderId, orderId), inArray(payments.status, [...OPEN_PAYMENT_STATUSES])))
+    .orderBy(payments.id);
+  return skipLocked ? query.for('update', { skipLocked: true }) : query.for('update');
+}
+
+export async function paymentsOfOrder(db: Db, orderId: string): Promise<PaymentRow[]> {
+  return db.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(payments.createdAt);
+}
+
 export async function findCapturedPayment(db: Db, orderId: string, exceptId?: string): Promise<PaymentRow | undefined> {
   const [row] = await db
     .select()

@@ -20,7 +20,7 @@ import {
   type StoredResponse,
 } from '../../core/idempotency.js';
 import type { PageRequest } from '../../core/pagination.js';
-import { getOrderForPayment, type OrderForPayment } from '../orders/orders.service.js';
+import { getOrderForPayment, lockOrderForPayment, type OrderForPayment } from '../orders/orders.service.js';
 import { applyIntentState, isCaptured, isOpen, recordCapture, syncOrderPaymentStatus } from './payments.lifecycle.js';
 import * as repo from './payments.repo.js';
 import { type CreateIntentJson, intentJson, type PaymentMethod } from './payments.schemas.js';
@@ -96,6 +96,11 @@ async function openAttempt(
   for (let attempt = 0; ; attempt++) {
     try {
       return await ctx.db.transaction(async (tx) => {
+        // the order lock makes "still payable" hold to commit: a concurrent cancel either waits for this
+        // attempt (and then closes it) or has already happened (and this answers 409)
+        const current = await lockOrderForPayment(tx, order.id);
+        if (!current) throw new NotFound('Order not found.');
+        assertPayable(current);
         if (await repo.findCapturedPayment(tx, order.id)) throw new Conflict('This order is already paid.', 'order_already_paid');
         const open = await repo.findOpenPayment(tx, order.id);
         if (open && open.provider === choice.provider && open.method === choice.method) return { payment: open, created: false };

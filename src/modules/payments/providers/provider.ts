@@ -52,6 +52,12 @@ export interface PaymentProvider {
   createIntent(input: CreateIntentInput): Promise<IntentState>;
   retrieve(reference: string): Promise<IntentState>;
   refund(input: RefundInput): Promise<RefundResult>;
+  /**
+   * Cancels an attempt at the provider so it can no longer take money (order cancelled or expired). Absent
+   * when the provider holds nothing to cancel (the offline provider). Throws ProviderRejected when the
+   * attempt can no longer be cancelled (it succeeded or was cancelled already).
+   */
+  cancel?(reference: string): Promise<IntentState>;
 }
 
 /**

@@ -104,6 +104,10 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
       const intent = await stripe.paymentIntents.retrieve(reference).catch(translateError);
       return intentStateOf(intent);
     },
+    async cancel(reference) {
+      const intent = await stripe.paymentIntents.cancel(reference, { cancellation_reason: 'abandoned' }).catch(translateError);
+      return intentStateOf(intent);
+    },
     async refund(input): Promise<RefundResult> {
       const refund = await stripe.refunds
         .create(
