@@ -10,7 +10,7 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { registerAuditTrail } from './core/audit.js';
-import { authenticate } from './core/auth.js';
+import { authenticate, guardBeforeValidation } from './core/auth.js';
 import { type AppContext, type ContextOverrides, closeContext, createContext } from './core/context.js';
 import { RateLimited } from './core/errors.js';
 import { Problem, registerErrorHandling } from './core/http.js';
@@ -20,6 +20,7 @@ import { logContextMixin, runWithLogContext } from './core/log-context.js';
 import type { App } from './core/module.js';
 import { registerOps } from './core/ops.js';
 import { registerMediaRoute } from './core/storage.js';
+import { sessionChecker } from './modules/accounts/accounts.service.js';
 import { modules } from './modules/index.js';
 
 declare module 'fastify' {
@@ -110,7 +111,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  app.addHook('onRequest', authenticate(config.secretKey));
+  app.addHook('onRequest', authenticate(config.secretKey, sessionChecker(ctx)));
+  app.addHook('onRoute', guardBeforeValidation);
   // after schema validation, for every route: NUL characters and Infinity are 400s, not driver errors
   app.addHook('preHandler', rejectUnstorableInput);
   registerAuditTrail(app, ctx.db);
