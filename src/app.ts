@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import { registerAuditTrail } from './core/audit.js';
 import { authenticate, guardBeforeValidation } from './core/auth.js';
 import { type AppContext, type ContextOverrides, closeContext, createContext } from './core/context.js';
+import { corsOptions } from './core/cors.js';
 import { RateLimited } from './core/errors.js';
 import { Problem, registerErrorHandling } from './core/http.js';
 import { rejectUnstorableInput } from './core/input-guard.js';
@@ -19,6 +20,7 @@ import type { JobHandler } from './core/jobs.js';
 import { logContextMixin, runWithLogContext } from './core/log-context.js';
 import type { App } from './core/module.js';
 import { registerOps } from './core/ops.js';
+import { registerRequestHabits } from './core/request-habits.js';
 import { registerMediaRoute } from './core/storage.js';
 import { sessionChecker } from './modules/accounts/accounts.service.js';
 import { modules } from './modules/index.js';
@@ -78,14 +80,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerErrorHandling(app, { exposeErrors: config.nodeEnv === 'development' });
   app.addSchema(Problem);
 
+  await registerRequestHabits(app, { maxUploadBytes: config.maxUploadBytes });
   await app.register(helmet, {
     // the docs UI needs inline scripts and styles; the API itself serves JSON only
     contentSecurityPolicy: false,
   });
-  await app.register(cors, {
-    origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
-    exposedHeaders: ['x-request-id', 'etag', 'retry-after'],
-  });
+  await app.register(cors, corsOptions(config));
   await app.register(rateLimit, {
     global: true,
     max: config.apiRateLimit,
