@@ -50,7 +50,7 @@ export async function registerRequestHabits(app: FastifyInstance, options: Reque
     if (request.method !== 'OPTIONS' || isCorsPreflight(request)) return;
     const path = request.url.split('?')[0] ?? '/';
     const match = routes.match(path);
-    if (!match) return; // the not-found handler answers
+    if (!match) return reply.callNotFound();
     return reply
       .code(200)
       .header('allow', match.methods.join(', '))
