@@ -277,6 +277,47 @@ describe('form bodies', () => {
   });
 });
 
+describe('CORS', () => {
+  it('lets a preflight from another origin through for every method and the headers clients send, for two hours', async () => {
+    const res = await app.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/cart/items/00000000-0000-4000-8000-000000000000/',
+      headers: {
+        origin: 'https://shop.example.com',
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'authorization,content-type,idempotency-key,x-cart-token,if-none-match,x-request-id',
+      },
+    });
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('https://shop.example.com');
+    const methods = String(res.headers['access-control-allow-methods']).split(/,\s*/);
+    expect(methods).toEqual(expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']));
+    const allowed = String(res.headers['access-control-allow-headers']).toLowerCase().split(/,\s*/);
+    for (const header of ['authorization', 'content-type', 'idempotency-key', 'x-cart-token', 'if-none-match', 'x-request-id']) {
+      expect(allowed).toContain(header);
+    }
+    expect(res.headers['access-control-max-age']).toBe('7200');
+  });
+
+  it('exposes the response headers clients must read', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/cart/', headers: { origin: 'https://shop.example.com' } });
+    const exposed = String(res.headers['access-control-expose-headers']).toLowerCase().split(/,\s*/);
+    for (const header of [
+      'x-cart-token',
+      'etag',
+      'retry-after',
+      'x-request-id',
+      'location',
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+    ]) {
+      expect(exposed).toContain(header);
+    }
+    expect(res.headers['x-cart-token']).toBe(res.json().cart_token);
+  });
+});
+
 describe('OPTIONS, ?format=json', () => {
   it('answers OPTIONS without CORS preflight headers with 200 and Allow, as DRF does', async () => {
     const me = await app.inject({ method: 'OPTIONS', url: '/api/v1/users/me/' });
