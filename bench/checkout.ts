@@ -10,10 +10,10 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { signAccessToken } from '../src/core/auth.js';
 import { queryRows } from '../src/core/db.js';
 import type { App } from '../src/core/module.js';
 import { users } from '../src/modules/accounts/accounts.tables.js';
+import { startSession } from '../src/modules/accounts/accounts.tokens.js';
 import { products, productVariants } from '../src/modules/catalog/catalog.tables.js';
 
 const ADDRESS = { full_name: 'Bench Buyer', line1: '1 Load St', city: 'Testville', postal_code: '00001', country: 'US' };
@@ -62,12 +62,8 @@ async function makeBuyers(app: App, count: number): Promise<string[]> {
       })),
     )
     .returning();
-  return Promise.all(
-    rows.map(
-      async (u) =>
-        `Bearer ${(await signAccessToken(app.ctx.config.secretKey, { id: u.id, isStaff: false, isSuperuser: false }, 3600)).token}`,
-    ),
-  );
+  // each buyer gets a real session, as after a login (access tokens must belong to a live session)
+  return Promise.all(rows.map(async (u) => `Bearer ${(await startSession(app.ctx, app.ctx.db, u)).access}`));
 }
 
 /** Adds the variants to the buyer's cart and checks out; a refused add (sold out) comes back as its 409. */

@@ -10,8 +10,9 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { registerAuditTrail } from './core/audit.js';
-import { authenticate } from './core/auth.js';
+import { authenticate, guardBeforeValidation } from './core/auth.js';
 import { type AppContext, type ContextOverrides, closeContext, createContext } from './core/context.js';
+import { corsOptions } from './core/cors.js';
 import { RateLimited } from './core/errors.js';
 import { Problem, registerErrorHandling } from './core/http.js';
 import { rejectUnstorableInput } from './core/input-guard.js';
@@ -21,7 +22,9 @@ import { logRedaction } from './core/log-redact.js';
 import type { App } from './core/module.js';
 import { registerOps } from './core/ops.js';
 import { cacheRateLimitStore } from './core/rate-limit.js';
+import { registerRequestHabits } from './core/request-habits.js';
 import { registerMediaRoute } from './core/storage.js';
+import { sessionChecker } from './modules/accounts/accounts.service.js';
 import { modules } from './modules/index.js';
 
 declare module 'fastify' {
@@ -81,14 +84,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerErrorHandling(app, { exposeErrors: config.debugErrors, dbRetryAfterSeconds: config.unavailableRetryAfter });
   app.addSchema(Problem);
 
+  await registerRequestHabits(app, { maxUploadBytes: config.maxUploadBytes });
   await app.register(helmet, {
     // the docs UI needs inline scripts and styles; the API itself serves JSON only
     contentSecurityPolicy: false,
   });
-  await app.register(cors, {
-    origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
-    exposedHeaders: ['x-request-id', 'etag', 'retry-after'],
-  });
+  await app.register(cors, corsOptions(config));
   await app.register(rateLimit, {
     global: true,
     max: config.apiRateLimit,
@@ -115,7 +116,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  app.addHook('onRequest', authenticate(config.secretKey));
+  app.addHook('onRequest', authenticate(config.secretKey, sessionChecker(ctx)));
+  app.addHook('onRoute', guardBeforeValidation);
   // after schema validation, for every route: NUL characters and Infinity are 400s, not driver errors
   app.addHook('preHandler', rejectUnstorableInput);
   registerAuditTrail(app, ctx.db);

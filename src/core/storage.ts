@@ -111,10 +111,14 @@ export function registerMediaRoute(app: App, config: Config): void {
     const file = path.join(root, key);
     const stat = await fs.stat(file).catch(() => undefined);
     if (!stat?.isFile()) return reply.callNotFound();
-    return reply
-      .type(CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream')
-      .header('content-length', stat.size)
-      .header('cache-control', 'public, max-age=31536000, immutable')
-      .send(createReadStream(file));
+    return (
+      reply
+        .type(CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream')
+        .header('content-length', stat.size)
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        // helmet's same-origin default would stop storefronts on other origins from showing product images
+        .header('cross-origin-resource-policy', 'cross-origin')
+        .send(createReadStream(file))
+    );
   });
 }

@@ -1,9 +1,9 @@
 // Row factories for users; tests make exactly the rows they need.
 import { randomUUID } from 'node:crypto';
-import { signAccessToken } from '../../src/core/auth.js';
 import type { App } from '../../src/core/module.js';
 import { hashPassword } from '../../src/modules/accounts/accounts.passwords.js';
 import { type AddressRow, addresses, type UserRow, users } from '../../src/modules/accounts/accounts.tables.js';
+import { startSession } from '../../src/modules/accounts/accounts.tokens.js';
 
 export const DEFAULT_PASSWORD = 'correct-horse-battery';
 let cachedHash: Promise<string> | undefined;
@@ -32,10 +32,10 @@ export async function makeUser(
 export const makeStaff = (app: App, overrides: Partial<typeof users.$inferInsert> = {}) =>
   makeUser(app, { isStaff: true, ...overrides });
 
-/** `Authorization` header with a fresh access token for this user. */
+/** `Authorization` header with a fresh access token for this user, in a new session of its own (as a login). */
 export async function authHeader(app: App, user: Pick<UserRow, 'id' | 'isStaff' | 'isSuperuser'>) {
-  const { token } = await signAccessToken(app.ctx.config.secretKey, user, app.ctx.config.accessTokenTtl);
-  return { authorization: `Bearer ${token}` };
+  const { access } = await startSession(app.ctx, app.ctx.db, user);
+  return { authorization: `Bearer ${access}` };
 }
 
 /** Logs in over HTTP and returns `{access, refresh, user}` (fails the test on a non-200). */

@@ -162,7 +162,12 @@ describe('access tokens', () => {
 
   it('refuses an expired access token with 401', async () => {
     const user = await makeUser(app);
-    const { token } = await signAccessToken(TEST_SECRET, user, 60, new Date(Date.now() - 3600_000));
+    const { token } = await signAccessToken(
+      TEST_SECRET,
+      { ...user, sessionId: crypto.randomUUID() },
+      60,
+      new Date(Date.now() - 3600_000),
+    );
     const res = await me(`Bearer ${token}`);
     expect(res.statusCode).toBe(401);
     expect(res.json().code).toBe('token_not_valid');
@@ -187,7 +192,7 @@ describe('access tokens', () => {
 
   it('refuses a token signed with another secret', async () => {
     const user = await makeUser(app);
-    const { token } = await signAccessToken('some-other-secret-0123456789', user, 600);
+    const { token } = await signAccessToken('some-other-secret-0123456789', { ...user, sessionId: crypto.randomUUID() }, 600);
     expect((await me(`Bearer ${token}`)).statusCode).toBe(401);
   });
 

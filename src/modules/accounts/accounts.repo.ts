@@ -1,5 +1,5 @@
 // All SQL of accounts for users, refresh tokens and one-time tokens. Every function takes a db or a transaction.
-import { and, count, desc, eq, gt, ilike, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, ilike, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db.js';
 import { accountTokens, refreshTokens, type UserRow, users } from './accounts.tables.js';
 
@@ -43,23 +43,55 @@ export async function touchLastLogin(db: Db, id: string, at: Date): Promise<void
   await db.update(users).set({ lastLogin: at }).where(eq(users.id, id));
 }
 
+export type UserOrdering = 'date_joined' | '-date_joined' | 'email' | '-email';
+
+export interface UserListFilter {
+  search?: string;
+  isStaff?: boolean;
+  isActive?: boolean;
+  ordering?: UserOrdering;
+}
+
+const userOrderings: Record<UserOrdering, SQL[]> = {
+  date_joined: [asc(users.dateJoined), asc(users.id)],
+  '-date_joined': [desc(users.dateJoined), desc(users.id)],
+  email: [asc(users.email)],
+  '-email': [desc(users.email)],
+};
+
 export async function listUsers(
   db: Db,
-  options: { search?: string; limit: number; offset: number },
+  options: UserListFilter & { limit: number; offset: number },
 ): Promise<{ count: number; rows: UserRow[] }> {
   const pattern = options.search ? `%${options.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : undefined;
-  const where = pattern
-    ? or(ilike(users.email, pattern), ilike(users.firstName, pattern), ilike(users.lastName, pattern))
-    : undefined;
+  const where = and(
+    pattern ? or(ilike(users.email, pattern), ilike(users.firstName, pattern), ilike(users.lastName, pattern)) : undefined,
+    options.isStaff === undefined ? undefined : eq(users.isStaff, options.isStaff),
+    options.isActive === undefined ? undefined : eq(users.isActive, options.isActive),
+  );
   const [total] = await db.select({ n: count() }).from(users).where(where);
   const rows = await db
     .select()
     .from(users)
     .where(where)
-    .orderBy(desc(users.dateJoined), desc(users.id))
+    .orderBy(...userOrderings[options.ordering ?? '-date_joined'])
     .limit(options.limit)
     .offset(options.offset);
   return { count: Number(total?.n ?? 0), rows };
+}
+
+/** Staff changes to an account's access (activation, staff rights). */
+export async function setUserAccess(
+  db: Db,
+  id: string,
+  changes: { isActive?: boolean; isStaff?: boolean },
+): Promise<UserRow | undefined> {
+  const [row] = await db
+    .update(users)
+    .set({ ...changes, updatedAt: sql`now()` })
+    .where(eq(users.id, id))
+    .returning();
+  return row;
 }
 
 // --- refresh tokens -------------------------------------------------------------------------------------------
@@ -104,13 +136,6 @@ export async function findRefreshToken(db: Db, jtiHash: string) {
   return row;
 }
 
-export async function revokeRefreshToken(db: Db, jtiHash: string, now: Date): Promise<void> {
-  await db
-    .update(refreshTokens)
-    .set({ revokedAt: now })
-    .where(and(eq(refreshTokens.jtiHash, jtiHash), isNull(refreshTokens.revokedAt)));
-}
-
 export async function revokeRefreshFamily(db: Db, family: string, now: Date): Promise<number> {
   const rows = await db
     .update(refreshTokens)
@@ -120,13 +145,27 @@ export async function revokeRefreshFamily(db: Db, family: string, now: Date): Pr
   return rows.length;
 }
 
-export async function revokeUserRefreshTokens(db: Db, userId: string, now: Date): Promise<number> {
+/** Revokes every refresh token of a user; returns the sessions (families) that this ended. */
+export async function revokeUserRefreshTokens(db: Db, userId: string, now: Date): Promise<string[]> {
   const rows = await db
     .update(refreshTokens)
     .set({ revokedAt: now })
     .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)))
-    .returning({ id: refreshTokens.id });
-  return rows.length;
+    .returning({ family: refreshTokens.family });
+  return [...new Set(rows.map((r) => r.family))];
+}
+
+/**
+ * A session (refresh family) is live while one of its tokens is unrevoked: rotation only marks tokens used,
+ * and every way of ending a session (logout, reuse, password, deactivation, demotion) revokes the whole family.
+ */
+export async function isSessionLive(db: Db, userId: string, family: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: refreshTokens.id })
+    .from(refreshTokens)
+    .where(and(eq(refreshTokens.family, family), eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)))
+    .limit(1);
+  return rows.length > 0;
 }
 
 // --- one-time tokens (email verification, password reset) ---------------------------------------------------------

@@ -1,5 +1,5 @@
 // Accounts HTTP API: registration, JWT login/refresh/logout, email verification, password reset and change,
-// the caller's profile (users/me) and the staff list of users. The address book is in addresses.routes.ts.
+// the caller's profile (users/me) and staff management of users (list, detail, deactivate, staff rights). The address book is in addresses.routes.ts.
 import { Type } from 'typebox';
 import { currentUser, requireStaff, requireUser } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
@@ -208,15 +208,47 @@ function userRoutes(app: App, ctx: AppContext) {
       preHandler: requireStaff,
       schema: {
         ...secured,
-        summary: 'Staff: list users, newest first',
+        summary: 'Staff: list users (search, is_staff, is_active, ordering), newest first by default',
         querystring: s.UserListQuery,
         response: { 200: Paginated(s.StaffUserView), ...problemResponses },
       },
     },
     async (request) => {
       const page = pageRequest(request.query);
-      const { count, results } = await accounts.listUsersForStaff(ctx, page, request.query.search);
+      const { search, is_staff, is_active, ordering } = request.query;
+      const filter = { search, isStaff: is_staff, isActive: is_active, ordering };
+      const { count, results } = await accounts.listUsersForStaff(ctx, page, filter);
       return toPage(request, page, count, results);
     },
+  );
+
+  app.get(
+    '/users/:id/',
+    {
+      preHandler: requireStaff,
+      schema: {
+        ...secured,
+        summary: 'Staff: one user',
+        params: s.StaffUserParams,
+        response: { 200: s.StaffUserView, ...problemResponses },
+      },
+    },
+    async (request) => accounts.getUserForStaff(ctx, request.params.id),
+  );
+
+  app.patch(
+    '/users/:id/',
+    {
+      preHandler: requireStaff,
+      schema: {
+        ...secured,
+        summary:
+          'Staff: deactivate/reactivate (`is_active`); admins: grant/remove staff (`is_staff`). Losing access ends every session; nobody can deactivate or demote themselves (409)',
+        params: s.StaffUserParams,
+        body: s.StaffUserPatch,
+        response: { 200: s.StaffUserView, ...problemResponses },
+      },
+    },
+    async (request) => accounts.updateUserAccess(ctx, currentUser(request), request.params.id, request.body),
   );
 }

@@ -78,8 +78,25 @@ export type ProfilePatchBody = Static<typeof ProfilePatch>;
 export const UserListQuery = Type.Object({
   page: Type.Optional(Type.Integer({ minimum: 1 })),
   page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-  search: Type.Optional(Type.String({ maxLength: 100, description: 'Matches email, first or last name' })),
+  search: Type.Optional(
+    Type.String({ maxLength: 100, description: 'Matches email, first or last name (case-insensitive, substring)' }),
+  ),
+  is_staff: Type.Optional(Type.Boolean()),
+  is_active: Type.Optional(Type.Boolean()),
+  ordering: Type.Optional(
+    Type.Union([Type.Literal('date_joined'), Type.Literal('-date_joined'), Type.Literal('email'), Type.Literal('-email')], {
+      description: 'Default -date_joined (newest first)',
+    }),
+  ),
 });
+
+export const StaffUserParams = Type.Object({ id: Type.String({ maxLength: 64, description: 'User id (uuid)' }) });
+
+export const StaffUserPatch = Type.Object({
+  is_active: Type.Optional(Type.Boolean({ description: 'false deactivates the account and ends its sessions' })),
+  is_staff: Type.Optional(Type.Boolean({ description: 'Admins only: grant or remove staff rights (removal ends the sessions)' })),
+});
+export type StaffUserPatchBody = Static<typeof StaffUserPatch>;
 
 // --- addresses ------------------------------------------------------------------------------------------------
 

@@ -11,12 +11,15 @@ import { enforceRateLimits, type RateRule } from '../../core/rate-limit.js';
 import { JOB_PASSWORD_RESET_EMAIL, JOB_VERIFICATION_EMAIL, JOB_WELCOME_EMAIL } from './accounts.jobs.js';
 import { hashPassword, verifyPassword } from './accounts.passwords.js';
 import * as repo from './accounts.repo.js';
-import type { ProfileBody, ProfilePatchBody, StaffUserBody, UserBody } from './accounts.schemas.js';
+import type { ProfileBody, ProfilePatchBody, UserBody } from './accounts.schemas.js';
+import { markSessionsEnded } from './accounts.sessions.js';
 import type { UserRow } from './accounts.tables.js';
 import { recordLoginSuccess, throttleLoginAttempt } from './accounts.throttle.js';
 import { revokeAllSessions, startSession, type TokenPairResult } from './accounts.tokens.js';
 import { passwordProblems } from './password-rules.js';
 
+export { sessionChecker } from './accounts.sessions.js';
+export { getUserForStaff, listUsersForStaff, updateUserAccess } from './accounts.staff.js';
 export { type AddressSnapshot, getAddressForUser } from './addresses.service.js';
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
@@ -35,15 +38,6 @@ export function toUser(row: UserRow): UserBody {
 
 export function toProfile(row: UserRow): ProfileBody {
   return { ...toUser(row), phone: row.phone, date_of_birth: row.dateOfBirth, avatar: row.avatar, bio: row.bio };
-}
-
-function toStaffUser(row: UserRow): StaffUserBody {
-  return {
-    ...toUser(row),
-    is_superuser: row.isSuperuser,
-    is_active: row.isActive,
-    last_login: row.lastLogin?.toISOString() ?? null,
-  };
 }
 
 const EMAIL_TAKEN = 'user with this email address already exists.';
@@ -195,14 +189,15 @@ export async function confirmPasswordReset(ctx: AppContext, token: string, newPa
   const problems = passwordProblems(newPassword, user);
   if (problems.length) throw new ValidationFailed({ new_password: problems });
   const passwordHash = await hashPassword(newPassword);
-  const done = await ctx.db.transaction(async (tx) => {
-    if (!(await repo.consumeAccountToken(tx, 'password_reset', tokenHash, now))) return false;
+  const ended = await ctx.db.transaction(async (tx) => {
+    if (!(await repo.consumeAccountToken(tx, 'password_reset', tokenHash, now))) return undefined;
     await repo.updateUser(tx, user.id, { passwordHash });
-    await revokeAllSessions(tx, user.id, now);
+    const sessions = await revokeAllSessions(tx, user.id, now);
     await repo.retireAccountTokens(tx, user.id, 'password_reset', now);
-    return true;
+    return sessions;
   });
-  if (!done) throw await tokenRefusal(ctx, 'password_reset', tokenHash, now);
+  if (!ended) throw await tokenRefusal(ctx, 'password_reset', tokenHash, now);
+  await markSessionsEnded(ctx, ended);
 }
 
 /** Changes the password, ends every other session and returns a fresh token pair for the caller. */
@@ -220,11 +215,13 @@ export async function changePassword(
   if (problems.length) throw new ValidationFailed({ new_password: problems });
   const passwordHash = await hashPassword(input.newPassword);
   const now = ctx.now();
-  return ctx.db.transaction(async (tx) => {
+  const { ended, tokens } = await ctx.db.transaction(async (tx) => {
     await repo.updateUser(tx, user.id, { passwordHash });
-    await revokeAllSessions(tx, user.id, now);
-    return startSession(ctx, tx, user);
+    const ended = await revokeAllSessions(tx, user.id, now);
+    return { ended, tokens: await startSession(ctx, tx, user) };
   });
+  await markSessionsEnded(ctx, ended);
+  return tokens;
 }
 
 export async function getProfile(ctx: AppContext, userId: string): Promise<UserRow> {
@@ -247,15 +244,6 @@ export async function updateProfile(ctx: AppContext, userId: string, patch: Prof
   });
   if (!user?.isActive) throw new Unauthorized('User not found', 'user_not_found');
   return user;
-}
-
-export async function listUsersForStaff(ctx: AppContext, page: PageRequest, search?: string) {
-  const { count, rows } = await repo.listUsers(ctx.db, {
-    search: search?.trim() || undefined,
-    limit: page.pageSize,
-    offset: page.offset,
-  });
-  return { count, results: rows.map(toStaffUser) };
 }
 
 /** For other modules (order emails, admin views): who a user is, or undefined. */

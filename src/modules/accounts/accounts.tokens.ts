@@ -6,6 +6,7 @@ import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
 import { Forbidden, Unauthorized } from '../../core/errors.js';
 import * as repo from './accounts.repo.js';
+import { markSessionsEnded } from './accounts.sessions.js';
 import type { UserRow } from './accounts.tables.js';
 
 export interface TokenPairResult {
@@ -13,7 +14,13 @@ export interface TokenPairResult {
   refresh: string;
 }
 
-const authUserOf = (user: UserRow): AuthUser => ({ id: user.id, isStaff: user.isStaff, isSuperuser: user.isSuperuser });
+type SessionUser = Pick<UserRow, 'id' | 'isStaff' | 'isSuperuser'>;
+const authUserOf = (user: SessionUser, sessionId: string): AuthUser & { sessionId: string } => ({
+  id: user.id,
+  isStaff: user.isStaff,
+  isSuperuser: user.isSuperuser,
+  sessionId,
+});
 
 /** Signs a refresh token of `family` and records its hashed jti (pass the transaction of the change). */
 async function issueRefresh(ctx: AppContext, db: Db, userId: string, family: string): Promise<string> {
@@ -27,15 +34,17 @@ async function issueRefresh(ctx: AppContext, db: Db, userId: string, family: str
   return token;
 }
 
-async function issueAccess(ctx: AppContext, user: UserRow): Promise<string> {
-  const { token } = await signAccessToken(ctx.config.secretKey, authUserOf(user), ctx.config.accessTokenTtl, ctx.now());
+/** An access token of session `family`; the auth hook refuses it once that session ends. */
+async function issueAccess(ctx: AppContext, user: SessionUser, family: string): Promise<string> {
+  const { token } = await signAccessToken(ctx.config.secretKey, authUserOf(user, family), ctx.config.accessTokenTtl, ctx.now());
   return token;
 }
 
 /** A new session (new refresh family) for a user whose credentials were just checked. */
-export async function startSession(ctx: AppContext, db: Db, user: UserRow): Promise<TokenPairResult> {
-  const refresh = await issueRefresh(ctx, db, user.id, randomUUID());
-  return { access: await issueAccess(ctx, user), refresh };
+export async function startSession(ctx: AppContext, db: Db, user: SessionUser): Promise<TokenPairResult> {
+  const family = randomUUID();
+  const refresh = await issueRefresh(ctx, db, user.id, family);
+  return { access: await issueAccess(ctx, user, family), refresh };
 }
 
 const invalidToken = () => new Unauthorized('Token is invalid or expired', 'token_not_valid');
@@ -55,7 +64,7 @@ export async function refreshSession(ctx: AppContext, refreshToken: string): Pro
     const user = await repo.findUserById(tx, consumed.userId);
     if (!user?.isActive) return undefined;
     const refresh = await issueRefresh(ctx, tx, user.id, consumed.family);
-    return { access: await issueAccess(ctx, user), refresh };
+    return { access: await issueAccess(ctx, user, consumed.family), refresh };
   });
   if (result) return result;
 
@@ -63,21 +72,32 @@ export async function refreshSession(ctx: AppContext, refreshToken: string): Pro
   const row = await repo.findRefreshToken(ctx.db, jtiHash);
   if (row && (row.usedAt || row.revokedAt)) {
     const revoked = await repo.revokeRefreshFamily(ctx.db, row.family, now);
+    await markSessionsEnded(ctx, [row.family]);
     if (revoked > 0) ctx.log.warn({ userId: row.userId, family: row.family }, 'refresh token reuse: family revoked');
     throw new Unauthorized('Token is blacklisted', 'token_not_valid');
   }
   throw invalidToken();
 }
 
-/** Logout: blacklists the caller's refresh token. Idempotent; another user's token is refused. */
+/**
+ * Logout: ends the session of the presented refresh token (its whole family, so the access tokens issued in
+ * that session are refused at once too). Idempotent; another user's token is refused.
+ */
 export async function endSession(ctx: AppContext, userId: string, refreshToken: string): Promise<void> {
   const claims = await verifyToken(ctx.config.secretKey, refreshToken, 'refresh');
   if (claims.user_id !== userId) throw new Forbidden('This refresh token belongs to another user.', 'token_not_owned');
-  await repo.revokeRefreshToken(ctx.db, hashToken(claims.jti), ctx.now());
+  const row = await repo.findRefreshToken(ctx.db, hashToken(claims.jti));
+  // a token signed by us but never recorded (or already cleaned up) has no session left to end
+  if (!row) return;
+  await repo.revokeRefreshFamily(ctx.db, row.family, ctx.now());
+  await markSessionsEnded(ctx, [row.family]);
 }
 
-/** Ends every session of a user (password reset or change); pass the transaction of the password change. */
-export function revokeAllSessions(db: Db, userId: string, now: Date): Promise<number> {
+/**
+ * Ends every session of a user (password reset or change, deactivation, loss of staff rights); pass the
+ * transaction of the change and hand the result to `markSessionsEnded` after it commits.
+ */
+export function revokeAllSessions(db: Db, userId: string, now: Date): Promise<string[]> {
   return repo.revokeUserRefreshTokens(db, userId, now);
 }
 

@@ -1,17 +1,31 @@
 // Cart: a guest cart (found by the X-Cart-Token header) or the logged-in user's one cart; items with price
 // snapshots, stock checks (409 with `available`), totals from the shared pricing module.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AppContext } from '../../core/context.js';
 import { IdParams, problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { AddItemBody, CartJson, CartTokenHeaders, cartJson, QuantityBody } from './cart.schemas.js';
-import { addCartItem, type CartOwner, clearCart, getCart, removeCartItem, updateCartItem } from './cart.service.js';
+import {
+  addCartItem,
+  type CartOwner,
+  type CartView,
+  clearCart,
+  getCart,
+  removeCartItem,
+  updateCartItem,
+} from './cart.service.js';
 
 function ownerOf(request: FastifyRequest): CartOwner {
   if (request.user) return { userId: request.user.id };
   const token = request.headers['x-cart-token'];
   return { token: typeof token === 'string' && token ? token : undefined };
+}
+
+/** The cart JSON; a guest's token also goes out as X-Cart-Token, so clients can keep it from the headers. */
+function sendCart(reply: FastifyReply, view: CartView) {
+  if (view.token) reply.header('x-cart-token', view.token);
+  return cartJson(view);
 }
 
 const tags = ['cart'];
@@ -21,7 +35,7 @@ export async function cartRoutes(app: App, ctx: AppContext) {
   app.get(
     '/cart/',
     { schema: { tags, security, headers: CartTokenHeaders, response: { 200: CartJson, ...problemResponses } } },
-    async (request) => cartJson(await getCart(ctx, ownerOf(request))),
+    async (request, reply) => sendCart(reply, await getCart(ctx, ownerOf(request))),
   );
 
   app.post(
@@ -36,7 +50,7 @@ export async function cartRoutes(app: App, ctx: AppContext) {
         productId: product_id,
         quantity: quantity ?? 1,
       });
-      return reply.status(201).send(cartJson(view));
+      return reply.status(201).send(sendCart(reply, view));
     },
   );
 
@@ -48,11 +62,11 @@ export async function cartRoutes(app: App, ctx: AppContext) {
     body: QuantityBody,
     response: { 200: CartJson, ...problemResponses },
   };
-  app.put('/cart/items/:id/', { schema: updateSchema }, async (request) =>
-    cartJson(await updateCartItem(ctx, ownerOf(request), request.params.id, request.body.quantity)),
+  app.put('/cart/items/:id/', { schema: updateSchema }, async (request, reply) =>
+    sendCart(reply, await updateCartItem(ctx, ownerOf(request), request.params.id, request.body.quantity)),
   );
-  app.patch('/cart/items/:id/', { schema: updateSchema }, async (request) =>
-    cartJson(await updateCartItem(ctx, ownerOf(request), request.params.id, request.body.quantity)),
+  app.patch('/cart/items/:id/', { schema: updateSchema }, async (request, reply) =>
+    sendCart(reply, await updateCartItem(ctx, ownerOf(request), request.params.id, request.body.quantity)),
   );
 
   app.delete(
@@ -75,6 +89,6 @@ export async function cartRoutes(app: App, ctx: AppContext) {
   app.post(
     '/cart/clear/',
     { schema: { tags, security, headers: CartTokenHeaders, response: { 200: CartJson, ...problemResponses } } },
-    async (request) => cartJson(await clearCart(ctx, ownerOf(request))),
+    async (request, reply) => sendCart(reply, await clearCart(ctx, ownerOf(request))),
   );
 }

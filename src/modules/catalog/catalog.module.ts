@@ -1,5 +1,4 @@
 // The catalog module: products, variants, categories, images, reviews and wishlist.
-import multipart from '@fastify/multipart';
 import type { AppModule } from '../../core/module.js';
 import { createStorage } from '../../core/storage.js';
 import { watchCatalogCacheRecovery } from './catalog.cache.js';
@@ -12,7 +11,7 @@ export const catalogModule: AppModule = {
   name: 'catalog',
   async routes(app, ctx) {
     watchCatalogCacheRecovery(ctx);
-    await app.register(multipart, { limits: { fileSize: ctx.config.maxUploadBytes, files: 1, fields: 10 } });
+    // multipart parsing is app-wide (core/request-habits.ts): forms post to every route, files only to images
     categoryRoutes(app, ctx);
     productRoutes(app, ctx);
     reviewRoutes(app, ctx);

@@ -2,7 +2,7 @@
 // page's variants and images, whatever the page size: no per-product queries.
 import { and, asc, desc, eq, getTableColumns, inArray, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db.js';
-import { type SearchMode, searchCondition, searchRank } from './catalog.search.js';
+import { type ProductSearch, searchCondition, searchRank } from './catalog.search.js';
 import {
   categories,
   type ImageRow,
@@ -23,7 +23,7 @@ export interface ProductFilter {
   minPrice?: number;
   maxPrice?: number;
   inStock?: boolean;
-  search?: { text: string; mode: SearchMode };
+  search?: ProductSearch;
 }
 
 export interface ProductListRow extends ProductRow {
@@ -59,7 +59,7 @@ function conditions(filter: ProductFilter): SQL[] {
   // kept by a trigger (0009_catalog_in_stock_trigger): active variants with stock > 0
   if (filter.inStock !== undefined)
     where.push(filter.inStock ? sql`${products.inStockVariants} > 0` : sql`${products.inStockVariants} = 0`);
-  if (filter.search) where.push(searchCondition(filter.search.text, filter.search.mode));
+  if (filter.search) where.push(searchCondition(filter.search));
   return where;
 }
 
@@ -98,7 +98,7 @@ export async function listProducts(
   const where = conditions(filter);
   let order: SQL[];
   if (!ordering && filter.search) {
-    order = [sql`${searchRank(filter.search.text, filter.search.mode)} desc`, desc(products.createdAt), desc(products.id)];
+    order = [sql`${searchRank(filter.search)} desc`, desc(products.createdAt), desc(products.id)];
   } else {
     const { column, descending, raw } = sortOf(ordering ?? '-created_at');
     const reverse = 'afterId' in position && position.reverse;

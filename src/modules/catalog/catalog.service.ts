@@ -11,6 +11,7 @@ import { invalidateCatalog } from './catalog.cache.js';
 import { byProduct, type ProductJson, presentProduct } from './catalog.present.js';
 import type { Ordering, Position, ProductFilter, ProductListRow } from './catalog.repo.js';
 import * as repo from './catalog.repo.js';
+import { findTypos } from './catalog.search.js';
 
 /**
  * Drops every cached representation (detail, list pages, category tree as needed) of these products.
@@ -87,16 +88,14 @@ function filterOf(ctx: AppContext, query: ProductListQuery, staff: boolean): Pro
     minPrice: query.min_price === undefined ? undefined : parseMoney(query.min_price, currency, 'min_price'),
     maxPrice: query.max_price === undefined ? undefined : parseMoney(query.max_price, currency, 'max_price'),
     inStock: query.in_stock,
-    search: search ? { text: search, mode: 'fulltext' } : undefined,
+    search: search ? { text: search, typos: {} } : undefined,
   };
 }
 
-/** Full-text first; when it finds nothing, a typo-tolerant trigram search on the name. */
-async function countWithFallback(db: Db, filter: ProductFilter): Promise<number> {
-  const count = await repo.countProducts(db, filter);
-  if (count > 0 || !filter.search) return count;
-  filter.search = { ...filter.search, mode: 'trigram' };
-  return repo.countProducts(db, filter);
+/** Adds the typo variants of the search words (one indexed lookup), so the search tolerates typos. */
+async function withTypos(db: Db, filter: ProductFilter): Promise<ProductFilter> {
+  if (filter.search) filter.search.typos = await findTypos(db, filter.search.text);
+  return filter;
 }
 
 /** The product list: DRF page-number pages by default, keyset (cursor) pages when `cursor` is given. */
@@ -106,17 +105,16 @@ export async function listProductPage(
   query: ProductListQuery,
   staff: boolean,
 ): Promise<Page<ProductJson> | Omit<Page<ProductJson>, 'count'>> {
-  const filter = filterOf(ctx, query, staff);
+  const filter = await withTypos(ctx.db, filterOf(ctx, query, staff));
   const ordering = query.ordering ?? (filter.search ? undefined : '-created_at');
   if (query.cursor === undefined) {
     const page = pageRequest(query);
-    const count = await countWithFallback(ctx.db, filter);
+    const count = await repo.countProducts(ctx.db, filter);
     const rows = count > page.offset ? await repo.listProducts(ctx.db, filter, ordering, page, page.pageSize) : [];
     return toPage(request, page, count, await withRelations(ctx.db, rows, filter.includeInactive));
   }
   const cursor = decodeCursor(query.cursor);
   const size = query.page_size ?? 20;
-  if (filter.search && (await repo.countProducts(ctx.db, filter)) === 0) filter.search.mode = 'trigram';
   const keyset = ordering !== undefined;
   const position: Position =
     keyset && cursor.k ? { afterId: cursor.k, reverse: cursor.r === 1 } : { offset: keyset ? 0 : (cursor.o ?? 0) };
