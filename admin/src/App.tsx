@@ -2,7 +2,7 @@
 // (audit log, staff grants) are registered for admins only. Heavy screens are loaded on demand.
 import { lazy, Suspense } from 'react';
 import { Admin, CustomRoutes, Loading, Resource } from 'react-admin';
-import { Route } from 'react-router-dom';
+import { BrowserRouter, Route } from 'react-router-dom';
 import { authProvider, dataProvider } from './providers';
 import { auditResource } from './resources/audit';
 import { categoriesResource } from './resources/categories';
@@ -25,9 +25,11 @@ function LazyDashboard() {
 }
 
 export function App() {
+  // a browser router under /admin: deep links like /admin/orders/<id>/show are real URLs (the API serves the
+  // shell for every /admin/ path), not hash routes
   return (
+    <BrowserRouter basename="/admin">
     <Admin
-      basename="/admin"
       title="Emporium admin"
       dataProvider={dataProvider}
       authProvider={authProvider}
@@ -58,5 +60,6 @@ export function App() {
         </>
       )}
     </Admin>
+    </BrowserRouter>
   );
 }

@@ -23,12 +23,14 @@ function originOf(url: string | undefined): string | undefined {
 
 /** The admin's CSP: scripts only from this origin; MUI's runtime styles need inline styles (no scripts). */
 export function adminCsp(config: Config): string {
-  const media = [originOf(config.mediaUrl), originOf(config.s3.publicUrl), originOf(config.s3.endpoint)].filter(Boolean);
+  // media URLs are absolute (PUBLIC_URL, or S3's public URL), possibly another origin than the admin's
+  const media = [config.publicUrl, config.mediaUrl, config.s3.publicUrl, config.s3.endpoint].map(originOf).filter(Boolean);
+  const imgSrc = [...new Set(media)].join(' ');
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
-    `img-src 'self' data: blob: ${media.join(' ')}`.trim(),
+    `img-src 'self' data: blob: ${imgSrc}`.trim(),
     "font-src 'self' data:",
     "connect-src 'self'",
     "object-src 'none'",
@@ -64,9 +66,13 @@ export async function registerAdminUi(app: FastifyInstance, config: Config, root
       maxAge: '365d',
     });
 
-    const indexHtml = fs.readFileSync(path.join(root, 'index.html'));
+    // read per request (a small file, rarely asked for): a rebuild while the server runs is picked up
+    const indexFile = path.join(root, 'index.html');
     const sendIndex = async (_request: unknown, reply: FastifyReply) =>
-      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml);
+      reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(await fs.promises.readFile(indexFile));
     scope.get('/admin', { schema: { hide: true } }, sendIndex);
     // every client-side route (/admin/orders/<id>, /admin/products/...) gets the shell; the router takes over
     scope.get('/admin/*', { schema: { hide: true } }, sendIndex);
