@@ -1,0 +1,10 @@
+import type { AppModule } from '../../core/module.js';
+import { adminRoutes } from './admin.routes.js';
+
+/** Staff-only screens' API: dashboard stats, background jobs, review moderation, bulk and CSV product work. */
+export const adminModule: AppModule = {
+  name: 'admin',
+  routes: async (app, ctx) => {
+    adminRoutes(app, ctx);
+  },
+};
