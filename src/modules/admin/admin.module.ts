@@ -1,0 +1,12 @@
+import type { AppModule } from '../../core/module.js';
+import { adminReviewRoutes } from './admin.reviews.routes.js';
+import { adminRoutes } from './admin.routes.js';
+
+/** Staff-only screens' API: dashboard stats, background jobs, review moderation, bulk and CSV product work. */
+export const adminModule: AppModule = {
+  name: 'admin',
+  routes: async (app, ctx) => {
+    adminRoutes(app, ctx);
+    adminReviewRoutes(app, ctx);
+  },
+};
