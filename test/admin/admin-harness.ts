@@ -6,7 +6,6 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { expect } from 'vitest';
 import { findAdminBuild } from '../../src/core/admin-ui.js';
 import type { App } from '../../src/core/module.js';
 import { DEFAULT_PASSWORD } from '../factories/users.js';
@@ -90,7 +89,7 @@ export async function signIn(e2e: AdminE2E, email: string, password = DEFAULT_PA
 
 export async function signInAsStaff(e2e: AdminE2E, email: string, page = e2e.page) {
   await signIn(e2e, email, DEFAULT_PASSWORD, page);
-  await expect.poll(() => page.url(), { timeout: 15_000 }).not.toMatch(/\/login/);
+  await page.waitForURL((url) => !url.pathname.endsWith('/login'));
   await page.getByRole('menuitem', { name: /orders/i }).waitFor();
 }
 
