@@ -12,6 +12,8 @@ import { jobsResource } from './resources/jobs';
 import { ordersResource } from './resources/orders';
 import { productsResource } from './resources/products';
 import { reviewsResource } from './resources/reviews';
+import { theme } from './theme';
+import { Layout } from './Layout';
 
 const Dashboard = lazy(() => import('./resources/dashboard'));
 const ImportPage = lazy(() => import('./resources/import'));
@@ -31,6 +33,8 @@ export function App() {
     <BrowserRouter basename="/admin">
     <Admin
       title="Emporium admin"
+      theme={theme}
+      layout={Layout}
       dataProvider={dataProvider}
       authProvider={authProvider}
       dashboard={LazyDashboard}

@@ -25,7 +25,7 @@ export const RESOURCES: Record<string, ResourceConfig> = {
   },
   categories: { path: '/products/categories', listQuery: { include_inactive: true }, tree: true, key: 'slug' },
   orders: { path: '/orders', listQuery: { all: true }, orderings: ['created_at', 'total', 'order_number'] },
-  customers: { path: '/users' },
+  customers: { path: '/users', orderings: ['date_joined', 'email'] },
   coupons: { path: '/coupons', orderings: ['code', 'created_at', 'used_count'] },
   reviews: { path: '/admin/reviews' },
   jobs: { path: '/admin/jobs' },

@@ -30,11 +30,11 @@ const customerFilters = [
 
 function CustomerList() {
   return (
-    <List filters={customerFilters} perPage={25} exporter={false} sort={{ field: 'id', order: 'ASC' }}>
+    <List filters={customerFilters} perPage={25} exporter={false} sort={{ field: 'date_joined', order: 'DESC' }}>
       <Datagrid rowClick="show" bulkActionButtons={false}>
         <EmailField source="email" />
-        <TextField source="first_name" label="First name" />
-        <TextField source="last_name" label="Last name" />
+        <TextField source="first_name" label="First name" sortable={false} />
+        <TextField source="last_name" label="Last name" sortable={false} />
         <BooleanField source="is_active" label="Active" sortable={false} />
         <BooleanField source="is_staff" label="Staff" sortable={false} />
         <DateField source="date_joined" label="Joined" />
