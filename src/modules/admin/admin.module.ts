@@ -1,4 +1,5 @@
 import type { AppModule } from '../../core/module.js';
+import { adminProductRoutes } from './admin.products.routes.js';
 import { adminReviewRoutes } from './admin.reviews.routes.js';
 import { adminRoutes } from './admin.routes.js';
 
@@ -8,5 +9,6 @@ export const adminModule: AppModule = {
   routes: async (app, ctx) => {
     adminRoutes(app, ctx);
     adminReviewRoutes(app, ctx);
+    adminProductRoutes(app, ctx);
   },
 };

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { MoneyString, Timestamp, Uuid } from '../../core/http.js';
 import { JOB_STATUS_FILTERS } from '../../core/jobs-admin.js';
 import { PageQuery } from '../../core/pagination.js';
+import { BULK_ACTIONS } from '../catalog/products-bulk.service.js';
 import { ORDER_STATUSES } from '../orders/order-status.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -102,3 +103,20 @@ export const ReviewListQuery = Type.Object({
 });
 
 export const ReviewPatch = Type.Object({ is_hidden: Type.Boolean() });
+
+const SignedNumber = (description: string) =>
+  Type.Union([Type.String({ pattern: '^-?\\d{1,12}(\\.\\d+)?$', maxLength: 20 }), Type.Number()], { description });
+
+export const BulkBody = Type.Object({
+  ids: Type.Array(Uuid, { minItems: 1, maxItems: 1000, uniqueItems: true, description: 'Product ids' }),
+  action: Type.Union(BULK_ACTIONS.map((a) => Type.Literal(a))),
+  category_id: Type.Optional(Type.Union([Uuid, Type.Null()], { description: 'move_category: target; null = none' })),
+  percent: Type.Optional(SignedNumber('adjust_price: signed percent, e.g. "-10" (10% off)')),
+  amount: Type.Optional(SignedNumber('adjust_price: signed amount, e.g. "-2.50"')),
+});
+
+export const BulkResult = Type.Object({
+  action: Type.String(),
+  updated: Type.Integer(),
+  ids: Type.Array(Uuid),
+});
