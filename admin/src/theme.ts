@@ -17,7 +17,6 @@ const overrides = {
         minWidth: 0,
         '& .RaList-main': { minWidth: 0, maxWidth: '100%' },
         '& .RaList-actions': { flexWrap: 'wrap' },
-        '& .RaList-content': { overflowX: 'auto' },
       },
     },
   },
@@ -29,7 +28,7 @@ const overrides = {
       root: {
         minWidth: 0,
         '& .RaLayout-appFrame, & .RaLayout-contentWithSidebar': { minWidth: 0 },
-        '& .RaLayout-content': { minWidth: 0, overflowX: 'auto' },
+        '& .RaLayout-content': { minWidth: 0 },
       },
     },
   },

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUser } from '../factories/users.js';
 import { type AdminE2E, api, notification, signIn, signInAsStaff, startAdminE2E } from './admin-harness.js';
 
+const POLL = { timeout: 15_000 };
 let e2e: AdminE2E;
 let staffEmail: string;
 
@@ -88,7 +89,7 @@ describe('admin catalog screens', () => {
     // the problem+json `errors.slug` is shown under the slug field (its helper text), not only as a toast
     const slug = page.getByRole('textbox', { name: 'Slug' });
     const helper = page.locator(`[id="${await slug.getAttribute('aria-describedby')}"]`);
-    await expect.poll(() => helper.textContent()).toMatch(/already exists/i);
+    await expect.poll(() => helper.textContent(), POLL).toMatch(/already exists/i);
     expect(await slug.getAttribute('aria-invalid')).toBe('true');
     expect(page.url()).toMatch(/\/products\/create$/);
   });

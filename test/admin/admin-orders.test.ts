@@ -8,6 +8,7 @@ import { addToCart, checkout, placeOrder } from '../factories/orders.js';
 import { authHeader, makeUser } from '../factories/users.js';
 import { type AdminE2E, api, notification, signInAsStaff, startAdminE2E } from './admin-harness.js';
 
+const POLL = { timeout: 15_000 };
 type Json = Record<string, any>;
 let e2e: AdminE2E;
 let staffHeaders: Record<string, string>;
@@ -83,7 +84,7 @@ describe('admin order screens', () => {
     expect(payments[0]).toMatchObject({ refunded_amount: '5.00', status: 'partially_refunded' });
 
     const history = page.getByRole('list', { name: 'Status history' });
-    await expect.poll(() => history.getByTestId('history-entry').count()).toBe(5);
+    await expect.poll(() => history.getByTestId('history-entry').count(), POLL).toBe(5);
     expect(await history.textContent()).toContain('shipped → delivered');
     expect(await history.textContent()).toContain('Tracking 1Z999');
   });
@@ -96,7 +97,7 @@ describe('admin order screens', () => {
     await page.getByRole('button', { name: 'Cancel order' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     expect(await notification(page)).toContain('Order cancelled');
-    await expect.poll(async () => (await api<Json>(e2e.app, 'GET', `/api/v1/orders/${order.id}/`, staffHeaders)).json.status).toBe('cancelled');
+    await expect.poll(async () => (await api<Json>(e2e.app, 'GET', `/api/v1/orders/${order.id}/`, staffHeaders)).json.status, POLL).toBe('cancelled');
     await page.reload();
     await page.getByText('pending → cancelled').waitFor();
     for (const name of ['Cancel order', 'Mark paid', 'Mark processing', 'Refund']) {
@@ -122,7 +123,7 @@ describe('admin order screens', () => {
 
     await page.reload();
     const row = page.getByRole('row').filter({ hasText: 'WINTER10' });
-    await expect.poll(() => row.getByRole('cell').nth(4).textContent()).toBe('1');
+    await expect.poll(() => row.getByRole('cell').nth(4).textContent(), POLL).toBe('1');
   });
 
   it('hides a review: it leaves the public list and the product rating', async () => {
