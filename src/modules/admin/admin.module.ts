@@ -9,6 +9,6 @@ export const adminModule: AppModule = {
   routes: async (app, ctx) => {
     adminRoutes(app, ctx);
     adminReviewRoutes(app, ctx);
-    adminProductRoutes(app, ctx);
+    await adminProductRoutes(app, ctx);
   },
 };

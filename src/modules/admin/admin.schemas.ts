@@ -120,3 +120,39 @@ export const BulkResult = Type.Object({
   updated: Type.Integer(),
   ids: Type.Array(Uuid),
 });
+
+export const ImportQuery = Type.Object({
+  dry_run: Type.Boolean({ default: true, description: 'true (default): validate and report only; false: import' }),
+});
+
+const Counts = Type.Object({ created: Type.Integer(), updated: Type.Integer() });
+export const ImportReportJson = Type.Object(
+  {
+    dry_run: Type.Boolean(),
+    applied: Type.Boolean({ description: 'Whether anything was written' }),
+    rows: Type.Integer(),
+    valid_rows: Type.Integer(),
+    error_count: Type.Integer(),
+    errors: Type.Array(
+      Type.Object({
+        row: Type.Integer({ description: 'Line in the file (header = 1)' }),
+        field: Type.String(),
+        message: Type.String(),
+      }),
+      { description: 'First 1000 errors' },
+    ),
+    products: Counts,
+    variants: Counts,
+    results: Type.Array(
+      Type.Object({
+        row: Type.Integer(),
+        product_slug: Type.String(),
+        variant_sku: Type.String(),
+        product_action: Type.Union([Type.Literal('create'), Type.Literal('update')]),
+        variant_action: Type.Union([Type.Literal('create'), Type.Literal('update')]),
+      }),
+      { description: 'What each valid row does (first 1000)' },
+    ),
+  },
+  { title: 'ImportReport' },
+);
