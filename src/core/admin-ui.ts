@@ -50,7 +50,11 @@ export async function registerAdminUi(app: FastifyInstance, config: Config, root
 
     if (!root) {
       const notBuilt = async (_request: unknown, reply: FastifyReply) =>
-        reply.code(503).type('text/plain; charset=utf-8').header('cache-control', 'no-cache').send('The admin UI is not built: run `npm run build`.');
+        reply
+          .code(503)
+          .type('text/plain; charset=utf-8')
+          .header('cache-control', 'no-cache')
+          .send('The admin UI is not built: run `npm run build`.');
       scope.get('/admin', { schema: { hide: true } }, notBuilt);
       scope.get('/admin/*', { schema: { hide: true } }, notBuilt);
       return;

@@ -57,7 +57,10 @@ describe('admin accessibility', () => {
     const found: string[] = [];
     for (const [name, url, ready] of screens()) {
       await e2e.page.goto(`${e2e.baseUrl}${url}`);
-      await e2e.page.locator(ready as string).first().waitFor();
+      await e2e.page
+        .locator(ready as string)
+        .first()
+        .waitFor();
       await e2e.page.waitForLoadState('networkidle');
       await e2e.page.waitForTimeout(400); // let Material UI's fade-ins finish: half-faded text is not a real contrast problem
       for (const v of await seriousViolations(e2e.page)) found.push(`${name}: ${v}`);

@@ -9,6 +9,7 @@ import { authHeader, makeUser } from '../factories/users.js';
 import { type AdminE2E, api, notification, signInAsStaff, startAdminE2E } from './admin-harness.js';
 
 const POLL = { timeout: 15_000 };
+// biome-ignore lint/suspicious/noExplicitAny: API JSON read in assertions
 type Json = Record<string, any>;
 let e2e: AdminE2E;
 let staffHeaders: Record<string, string>;
@@ -44,7 +45,9 @@ describe('admin bulk work', () => {
 
     const publicList = (await api<Json>(e2e.app, 'GET', '/api/v1/products/?category=bulk-lot')).json;
     expect(publicList.count).toBe(0);
-    const staffList = (await api<Json>(e2e.app, 'GET', '/api/v1/products/?category=bulk-lot&include_inactive=true&is_active=false', staffHeaders)).json;
+    const staffList = (
+      await api<Json>(e2e.app, 'GET', '/api/v1/products/?category=bulk-lot&include_inactive=true&is_active=false', staffHeaders)
+    ).json;
     expect(staffList.count).toBe(50);
   });
 
@@ -63,11 +66,16 @@ describe('admin bulk work', () => {
     expect((await api(e2e.app, 'GET', `/api/v1/products/${product.slug}/`)).status).toBe(200);
   });
 
-  it('imports 1,000 CSV rows: the dry run lists the bad rows, good rows land once, a re-import updates', { timeout: 240_000 }, async () => {
+  it('imports 1,000 CSV rows: the dry run lists the bad rows, good rows land once, a re-import updates', {
+    timeout: 240_000,
+  }, async () => {
     await makeCategory(e2e.app, { name: 'Imported', slug: 'imported' });
     const header = 'product_slug,product_name,category_slug,variant_sku,variant_name,price,stock_quantity';
     const rows = (price: (i: number) => string) =>
-      Array.from({ length: 1000 }, (_, i) => `imp-${Math.floor(i / 4)},Imported ${Math.floor(i / 4)},imported,IMP-${i},V${i % 4},${price(i)},${i % 9}`);
+      Array.from(
+        { length: 1000 },
+        (_, i) => `imp-${Math.floor(i / 4)},Imported ${Math.floor(i / 4)},imported,IMP-${i},V${i % 4},${price(i)},${i % 9}`,
+      );
     const bad = rows((i) => (i % 250 === 7 ? 'abc' : '12.50'));
     const good = rows(() => '12.50');
     const dir = fs.mkdtempSync('/tmp/emporium-import-');
@@ -98,7 +106,9 @@ describe('admin bulk work', () => {
     await page.getByText('Dry run: 1000 rows, 1000 valid').waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByText(/^Imported\. 1000 rows/).waitFor({ timeout: 120_000 });
-    expect(await page.getByTestId('import-report').textContent()).toContain('Products: 0 new, 250 updated; variants: 0 new, 1000 updated');
+    expect(await page.getByTestId('import-report').textContent()).toContain(
+      'Products: 0 new, 250 updated; variants: 0 new, 1000 updated',
+    );
     const after = (await api<Json>(e2e.app, 'GET', '/api/v1/products/?category=imported&page_size=1')).json;
     expect(after.count).toBe(250);
     const detail = (await api<Json>(e2e.app, 'GET', `/api/v1/products/${after.results[0].slug}/`)).json;
@@ -112,7 +122,8 @@ describe('admin bulk work', () => {
     const ann = await makeUser(e2e.app, { email: 'ann.export@example.com' });
     const bob = await makeUser(e2e.app, { email: 'bob.export@example.com' });
     const mine: string[] = [];
-    for (let i = 0; i < 3; i++) mine.push((await placeOrder(e2e.app, ann, [{ variantId: product.variants[0]!.id }])).order_number);
+    for (let i = 0; i < 3; i++)
+      mine.push((await placeOrder(e2e.app, ann, [{ variantId: product.variants[0]!.id }])).order_number);
     await placeOrder(e2e.app, bob, [{ variantId: product.variants[0]!.id }]);
 
     const page = e2e.page;

@@ -6,6 +6,8 @@ import { makeUser } from '../factories/users.js';
 import { type AdminE2E, api, notification, signIn, signInAsStaff, startAdminE2E } from './admin-harness.js';
 
 const POLL = { timeout: 15_000 };
+// biome-ignore lint/suspicious/noExplicitAny: API JSON read in assertions
+type Json = Record<string, any>;
 let e2e: AdminE2E;
 let staffEmail: string;
 
@@ -30,7 +32,10 @@ describe('admin catalog screens', () => {
     await signInAsStaff(e2e, staffEmail);
     await e2e.page.goto(`${e2e.baseUrl}/admin/products`);
     await e2e.page.reload();
-    await e2e.page.getByRole('heading', { name: /products/i }).first().waitFor();
+    await e2e.page
+      .getByRole('heading', { name: /products/i })
+      .first()
+      .waitFor();
     expect(e2e.page.url()).toBe(`${e2e.baseUrl}/admin/products`);
   });
 
@@ -55,23 +60,31 @@ describe('admin catalog screens', () => {
       await row.getByLabel('SKU *').fill(sku as string);
       await row.getByLabel('Stock', { exact: true }).fill(stock as string);
     }
-    await page.locator('.RaSimpleFormIterator-line').last().getByLabel(/Price \(blank/).fill('29.00');
+    await page
+      .locator('.RaSimpleFormIterator-line')
+      .last()
+      .getByLabel(/Price \(blank/)
+      .fill('29.00');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/\/admin\/products\/steel-rake$/);
 
-    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#2a7' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#2a7' } })
+      .png()
+      .toBuffer();
     await page.locator('#image-file').setInputFiles({ name: 'rake.png', mimeType: 'image/png', buffer: png });
     await page.getByRole('img', { name: 'Preview of the chosen file' }).waitFor();
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.getByTestId('product-image').first().waitFor();
 
-    const list = await api<{ results: Array<Record<string, unknown>> }>(e2e.app, 'GET', '/api/v1/products/?search=rake');
-    const product = list.json.results.find((p) => p.slug === 'steel-rake') as Record<string, any>;
+    const list = await api<{ results: Json[] }>(e2e.app, 'GET', '/api/v1/products/?search=rake');
+    const product = list.json.results.find((p) => p.slug === 'steel-rake') as Json;
     expect(product).toBeDefined();
     expect(product.category.name).toBe('Garden Tools');
     expect(product.price).toBe('24.50');
-    const detail = (await api<Record<string, any>>(e2e.app, 'GET', '/api/v1/products/steel-rake/')).json;
-    expect(detail.variants.map((v: { sku: string; stock_quantity: number; price: string }) => [v.sku, v.stock_quantity, v.price])).toEqual([
+    const detail = (await api<Json>(e2e.app, 'GET', '/api/v1/products/steel-rake/')).json;
+    expect(
+      detail.variants.map((v: { sku: string; stock_quantity: number; price: string }) => [v.sku, v.stock_quantity, v.price]),
+    ).toEqual([
       ['RAKE-S', 7, '24.50'],
       ['RAKE-L', 3, '29.00'],
     ]);
@@ -95,6 +108,6 @@ describe('admin catalog screens', () => {
   });
 
   it('saw no CSP violation or page error', () => {
-    expect(e2e.pageErrors, e2e.pageErrors.join("\n")).toEqual([]);
+    expect(e2e.pageErrors, e2e.pageErrors.join('\n')).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import { authHeader, makeUser } from '../factories/users.js';
 import { type AdminE2E, api, notification, signInAsStaff, startAdminE2E } from './admin-harness.js';
 
 const POLL = { timeout: 15_000 };
+// biome-ignore lint/suspicious/noExplicitAny: API JSON read in assertions
 type Json = Record<string, any>;
 let e2e: AdminE2E;
 let staffHeaders: Record<string, string>;
@@ -97,7 +98,9 @@ describe('admin order screens', () => {
     await page.getByRole('button', { name: 'Cancel order' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     expect(await notification(page)).toContain('Order cancelled');
-    await expect.poll(async () => (await api<Json>(e2e.app, 'GET', `/api/v1/orders/${order.id}/`, staffHeaders)).json.status, POLL).toBe('cancelled');
+    await expect
+      .poll(async () => (await api<Json>(e2e.app, 'GET', `/api/v1/orders/${order.id}/`, staffHeaders)).json.status, POLL)
+      .toBe('cancelled');
     await page.reload();
     await page.getByText('pending → cancelled').waitFor();
     for (const name of ['Cancel order', 'Mark paid', 'Mark processing', 'Refund']) {

@@ -18,7 +18,12 @@ afterAll(async () => app?.close());
 
 describe('admin UI serving', () => {
   it('serves the shell at /admin/ and for deep links, not cached, with a strict CSP', async () => {
-    for (const url of ['/admin/', '/admin', '/admin/orders/3f1c1a9e-0000-4000-8000-000000000000/show', '/admin/products/create']) {
+    for (const url of [
+      '/admin/',
+      '/admin',
+      '/admin/orders/3f1c1a9e-0000-4000-8000-000000000000/show',
+      '/admin/products/create',
+    ]) {
       const res = await app.inject({ url });
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['content-type']).toMatch(/text\/html/);
