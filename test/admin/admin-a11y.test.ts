@@ -20,7 +20,7 @@ type AxeResult = { violations: Array<{ id: string; impact: string | null; help: 
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(axeSource);
   const result = (await page.evaluate(() =>
-    (window as unknown as { axe: { run: (o: object) => Promise<unknown> } }).axe.run({ resultTypes: ['violations'] }),
+    (globalThis as unknown as { axe: { run: (o: object) => Promise<unknown> } }).axe.run({ resultTypes: ['violations'] }),
   )) as AxeResult;
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -82,7 +82,7 @@ describe('admin accessibility', () => {
       await e2e.page.goto(`${e2e.baseUrl}${url}`);
       await e2e.page.locator('main').first().waitFor();
       await e2e.page.waitForLoadState('networkidle');
-      const overflow = await e2e.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = Number(await e2e.page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
       expect(overflow, url).toBeLessThanOrEqual(0);
     }
     await e2e.page.setViewportSize({ width: 1280, height: 800 });

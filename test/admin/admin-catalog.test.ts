@@ -24,7 +24,7 @@ describe('admin catalog screens', () => {
     expect(await notification(e2e.page)).toContain('This account has no staff access');
     expect(e2e.page.url()).toMatch(/\/admin\/login/);
     // nothing of the session is kept for a customer
-    const stored = await e2e.page.evaluate(() => JSON.stringify(sessionStorage));
+    const stored = String(await e2e.page.evaluate('JSON.stringify(sessionStorage)'));
     expect(stored).not.toContain('access');
   });
 
