@@ -8,6 +8,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY db ./db
+# the admin UI (Vite) is built into dist/admin by the same npm run build and shipped with dist/
+COPY admin ./admin
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-bookworm-slim

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'admin/src/**/*.test.ts'],
     globalSetup: ['test/setup/global-setup.ts'],
     pool: 'forks',
     maxWorkers: process.env.DATABASE_URL ? 4 : 2,

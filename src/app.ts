@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
+import { registerAdminUi } from './core/admin-ui.js';
 import { registerAuditTrail } from './core/audit.js';
 import { authenticate, guardBeforeValidation } from './core/auth.js';
 import { type AppContext, type ContextOverrides, closeContext, createContext } from './core/context.js';
@@ -123,6 +124,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerAuditTrail(app, ctx.db);
   registerOps(app, ctx);
   registerMediaRoute(app, config);
+  await registerAdminUi(app, config);
   for (const module of modules) {
     for (const [type, handler] of Object.entries(module.jobs?.(ctx) ?? {})) handlers.set(type, handler);
     if (module.routes) await app.register(async (scope) => module.routes?.(scope as App, ctx), { prefix: '/api/v1' });

@@ -8,6 +8,13 @@ import type { Db } from './db.js';
 
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Ids a change touched that are not in the URL (bulk actions); merged into the entry's params. */
+    auditParams?: Record<string, string>;
+  }
+}
+
 export function registerAuditTrail(app: FastifyInstance, db: Db) {
   app.addHook('onResponse', async (request, reply) => {
     if (!CHANGES.has(request.method) || !isStaff(request.user) || reply.statusCode >= 300 || reply.statusCode < 200) return;
@@ -19,7 +26,7 @@ export function registerAuditTrail(app: FastifyInstance, db: Db) {
         method: request.method,
         route,
         path: request.url.split('?')[0] as string,
-        params: (request.params ?? {}) as Record<string, string>,
+        params: { ...((request.params ?? {}) as Record<string, string>), ...request.auditParams },
         statusCode: reply.statusCode,
         requestId: String(request.id),
         ip: request.ip,

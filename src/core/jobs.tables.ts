@@ -27,6 +27,8 @@ export const jobs = pgTable(
     check('jobs_status_check', sql`${t.status} in ('pending', 'running', 'done', 'dead')`),
     index('jobs_due_idx').on(t.runAt).where(sql`${t.status} in ('pending', 'running')`),
     index('jobs_type_idx').on(t.type, t.status),
+    // staff job lists by status, newest first, and the dashboard's counts of pending/dead jobs
+    index('jobs_status_updated_idx').on(t.status, t.updatedAt),
   ],
 );
 

@@ -1,6 +1,7 @@
 // Every feature module, in the order their routes are registered.
 import type { AppModule } from '../core/module.js';
 import { accountsModule } from './accounts/accounts.module.js';
+import { adminModule } from './admin/admin.module.js';
 import { auditModule } from './audit/audit.module.js';
 import { cartModule } from './cart/cart.module.js';
 import { catalogModule } from './catalog/catalog.module.js';
@@ -16,4 +17,5 @@ export const modules: AppModule[] = [
   paymentsModule,
   notificationsModule,
   auditModule,
+  adminModule,
 ];

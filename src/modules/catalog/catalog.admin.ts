@@ -111,6 +111,14 @@ export async function deleteProduct(ctx: AppContext, slug: string): Promise<void
   await invalidateCatalog(ctx, { slugs: [slug] });
 }
 
+/** Undoes a soft delete (idempotent): the product is visible again if it is active. */
+export async function restoreProduct(ctx: AppContext, slug: string) {
+  const existing = await findForStaff(ctx.db, slug);
+  if (existing.deletedAt !== null) await repo.updateProduct(ctx.db, existing.id, { deletedAt: null });
+  await invalidateCatalog(ctx, { slugs: [slug] });
+  return getProductDetail(ctx.db, slug, true);
+}
+
 /** Variants of a product; customers see active variants of visible products only. */
 export async function listVariants(ctx: AppContext, slug: string, staff: boolean) {
   const product = await repo.findProductBySlug(ctx.db, slug, staff);

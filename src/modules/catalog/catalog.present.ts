@@ -53,6 +53,7 @@ export function presentProduct(row: ProductListRow, variants: VariantRow[], imag
     variants: variants.map((v) => presentVariant(v, row.price, row.currency)),
     average_rating: Number(row.averageRating).toFixed(2),
     review_count: row.reviewCount,
+    deleted_at: row.deletedAt === null ? null : iso(row.deletedAt),
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };

@@ -18,6 +18,9 @@ export const ORDERINGS: Ordering[] = ['price', '-price', 'created_at', '-created
 
 export interface ProductFilter {
   includeInactive: boolean;
+  /** Staff lists only (with includeInactive): narrow to active/inactive and deleted/not deleted products. */
+  isActive?: boolean;
+  isDeleted?: boolean;
   categorySlug?: string;
   isFeatured?: boolean;
   minPrice?: number;
@@ -43,6 +46,9 @@ const columns = {
 function conditions(filter: ProductFilter): SQL[] {
   const where: SQL[] = [];
   if (!filter.includeInactive) where.push(sql`${products.isActive} and ${products.deletedAt} is null`);
+  if (filter.isActive !== undefined) where.push(eq(products.isActive, filter.isActive));
+  if (filter.isDeleted !== undefined)
+    where.push(filter.isDeleted ? sql`${products.deletedAt} is not null` : sql`${products.deletedAt} is null`);
   if (filter.categorySlug !== undefined) {
     // CYCLE bounds the walk even if a cycle got into the data (the 0013 trigger refuses new ones)
     where.push(sql`${products.categoryId} in (

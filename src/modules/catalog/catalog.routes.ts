@@ -12,6 +12,7 @@ import {
   deleteProduct,
   deleteVariant,
   listVariants,
+  restoreProduct,
   updateProduct,
   updateVariant,
 } from './catalog.admin.js';
@@ -90,6 +91,20 @@ export function productRoutes(app: App, ctx: AppContext) {
       await deleteProduct(ctx, request.params.slug);
       return reply.code(204).send(null);
     },
+  );
+
+  app.post(
+    '/products/:slug/restore/',
+    {
+      preHandler: requireStaff,
+      schema: {
+        ...staffOnly,
+        summary: 'Undo a soft delete',
+        params: SlugParams,
+        response: { 200: Product, ...problemResponses },
+      },
+    },
+    async (request) => restoreProduct(ctx, request.params.slug),
   );
 
   app.get(

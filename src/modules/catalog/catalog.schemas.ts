@@ -57,6 +57,7 @@ export const Product = Type.Object(
     variants: Type.Array(Variant),
     average_rating: Type.String({ examples: ['4.50'] }),
     review_count: Type.Integer(),
+    deleted_at: Nullable({ ...Timestamp, description: 'When staff soft-deleted it (only staff see deleted products)' }),
     created_at: Timestamp,
     updated_at: Timestamp,
   },
@@ -82,6 +83,8 @@ export const ProductListQuery = Type.Object({
   search: Type.Optional(Type.String({ maxLength: 200 })),
   ordering: Type.Optional(Type.Union(ORDERINGS.map((o) => Type.Literal(o)))),
   include_inactive: Type.Optional(Type.Boolean({ description: 'Staff only: also inactive and deleted products' })),
+  is_active: Type.Optional(Type.Boolean({ description: 'Staff with include_inactive: only active / inactive products' })),
+  is_deleted: Type.Optional(Type.Boolean({ description: 'Staff with include_inactive: only soft-deleted / not deleted' })),
 });
 
 export const VariantInput = Type.Object({
@@ -119,4 +122,18 @@ export const ProductUpdate = Type.Object(productFields);
 export const ProductPatch = Type.Partial(Type.Object(productFields));
 
 export const VariantPage = Paginated(Variant);
+
+export const ImagePatch = Type.Object({
+  position: Type.Optional(Count()),
+  alt_text: Type.Optional(Type.String({ maxLength: 500 })),
+  is_primary: Type.Optional(Type.Literal(true, { description: 'Makes this the primary image (the old one stops being it)' })),
+});
+export const ImageOrder = Type.Object({
+  ids: Type.Array(Uuid, {
+    minItems: 1,
+    maxItems: 200,
+    uniqueItems: true,
+    description: 'Every image of the product, in the new order; the first becomes primary',
+  }),
+});
 export const ImagePage = Paginated(Image);

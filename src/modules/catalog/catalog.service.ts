@@ -37,6 +37,8 @@ export interface ProductListQuery {
   search?: string;
   ordering?: Ordering;
   include_inactive?: boolean;
+  is_active?: boolean;
+  is_deleted?: boolean;
 }
 
 /** Variants and images of a batch of products in two queries, presented. */
@@ -78,11 +80,14 @@ function decodeCursor(text: string): Cursor {
 
 export { encodeCursor };
 
-function filterOf(ctx: AppContext, query: ProductListQuery, staff: boolean): ProductFilter {
+export function filterOf(ctx: AppContext, query: ProductListQuery, staff: boolean): ProductFilter {
   const currency = ctx.config.currency;
   const search = query.search?.trim();
+  const includeInactive = staff && query.include_inactive === true;
   return {
-    includeInactive: staff && query.include_inactive === true,
+    includeInactive,
+    isActive: includeInactive ? query.is_active : undefined,
+    isDeleted: includeInactive ? query.is_deleted : undefined,
     categorySlug: query.category || undefined,
     isFeatured: query.is_featured,
     minPrice: query.min_price === undefined ? undefined : parseMoney(query.min_price, currency, 'min_price'),

@@ -105,6 +105,8 @@ export const productVariants = pgTable(
     index('product_variants_product_idx').on(t.productId, t.position),
     // `in_stock` filter: does the product have an active variant with stock?
     index('product_variants_in_stock_idx').on(t.productId).where(sql`is_active and stock_quantity > 0`),
+    // the admin dashboard's low-stock list: only the (few) variants at or under their threshold are indexed
+    index('product_variants_low_stock_idx').on(t.stockQuantity).where(sql`is_active and stock_quantity <= low_stock_threshold`),
   ],
 );
 
@@ -150,12 +152,16 @@ export const reviews = pgTable(
     title: text('title').notNull().default(''),
     body: text('body').notNull().default(''),
     isVerifiedPurchase: boolean('is_verified_purchase').notNull().default(false),
+    /** Hidden by a moderator: out of the public list and of the product's average_rating/review_count. */
+    isHidden: boolean('is_hidden').notNull().default(false),
     ...timestamps,
   },
   (t) => [
     check('reviews_rating_check', sql`${t.rating} between 1 and 5`),
     unique('reviews_user_product_unique').on(t.userId, t.productId),
     index('reviews_product_created_idx').on(t.productId, t.createdAt),
+    // staff moderation list: every review, newest first
+    index('reviews_created_idx').on(t.createdAt),
   ],
 );
 

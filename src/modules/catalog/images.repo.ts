@@ -1,5 +1,5 @@
 // Product image rows. At most one primary image per product (partial unique index).
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db.js';
 import { type ImageRow, productImages } from './catalog.tables.js';
 
@@ -40,4 +40,38 @@ export async function promoteFirst(db: Db, productId: string): Promise<void> {
     .orderBy(asc(productImages.position), asc(productImages.createdAt))
     .limit(1);
   if (first) await db.update(productImages).set({ isPrimary: true }).where(eq(productImages.id, first.id));
+}
+
+export async function imagesOfProduct(db: Db, productId: string): Promise<ImageRow[]> {
+  return db
+    .select()
+    .from(productImages)
+    .where(eq(productImages.productId, productId))
+    .orderBy(desc(productImages.isPrimary), asc(productImages.position), asc(productImages.createdAt));
+}
+
+export async function updateImage(
+  db: Db,
+  productId: string,
+  imageId: string,
+  values: Partial<Pick<ImageRow, 'position' | 'altText' | 'isPrimary'>>,
+): Promise<ImageRow | undefined> {
+  const [row] = await db
+    .update(productImages)
+    .set({ ...values, updatedAt: sql`now()` })
+    .where(and(eq(productImages.productId, productId), eq(productImages.id, imageId)))
+    .returning();
+  return row;
+}
+
+/** Positions 0..n-1 in the order of `ids`, in one statement. */
+export async function setPositions(db: Db, productId: string, ids: string[]): Promise<void> {
+  const cases = sql.join(
+    ids.map((id, i) => sql`when ${id}::uuid then ${i}::int`),
+    sql` `,
+  );
+  await db
+    .update(productImages)
+    .set({ position: sql`case ${productImages.id} ${cases} else ${productImages.position} end`, updatedAt: sql`now()` })
+    .where(eq(productImages.productId, productId));
 }

@@ -8,8 +8,14 @@ import { fieldError } from '../../core/errors.js';
 import { problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import type { Storage } from '../../core/storage.js';
-import { Image, SlugIdParams, SlugParams } from './catalog.schemas.js';
-import { deleteProductImage, type ImageUpload, uploadProductImage } from './images.service.js';
+import { Image, ImageOrder, ImagePage, ImagePatch, SlugIdParams, SlugParams } from './catalog.schemas.js';
+import {
+  deleteProductImage,
+  type ImageUpload,
+  reorderProductImages,
+  updateProductImage,
+  uploadProductImage,
+} from './images.service.js';
 
 const staffOnly = { tags: ['catalog'], security: [{ bearerAuth: [] }] };
 
@@ -41,6 +47,33 @@ export function imageRoutes(app: App, ctx: AppContext, storage: Storage) {
       if (!upload.bytes) throw fieldError('image', 'No file was submitted.', 'required');
       const image = await uploadProductImage(ctx, storage, request.params.slug, upload as ImageUpload);
       return reply.code(201).send(image);
+    },
+  );
+
+  app.patch(
+    '/products/:slug/images/:id/',
+    {
+      preHandler: requireStaff,
+      schema: { ...staffOnly, params: SlugIdParams, body: ImagePatch, response: { 200: Image, ...problemResponses } },
+    },
+    async (request) => updateProductImage(ctx, request.params.slug, request.params.id, request.body),
+  );
+
+  app.post(
+    '/products/:slug/images/reorder/',
+    {
+      preHandler: requireStaff,
+      schema: {
+        ...staffOnly,
+        summary: 'Reorder all images of a product; the first becomes primary',
+        params: SlugParams,
+        body: ImageOrder,
+        response: { 200: ImagePage, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const results = await reorderProductImages(ctx, request.params.slug, request.body.ids);
+      return { count: results.length, next: null, previous: null, results };
     },
   );
 

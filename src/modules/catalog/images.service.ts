@@ -120,3 +120,62 @@ export async function deleteProductImage(ctx: AppContext, storage: Storage, slug
     ctx.log.warn({ err: error, key: row.storageKey }, 'could not delete image files; they are orphaned');
   });
 }
+
+async function productOf(ctx: AppContext, slug: string) {
+  const product = await catalogRepo.findProductBySlug(ctx.db, slug, true);
+  if (!product) throw new NotFound('No Product matches the given query.');
+  return product;
+}
+
+/** Staff edit an image's position, alt text or makes it the primary one (the old primary steps down). */
+export async function updateProductImage(
+  ctx: AppContext,
+  slug: string,
+  imageId: string,
+  input: { position?: number; alt_text?: string; is_primary?: true },
+) {
+  const product = await productOf(ctx, slug);
+  const row = await ctx.db.transaction(async (tx) => {
+    if (input.is_primary) await repo.clearPrimary(tx, product.id);
+    const values = {
+      ...(input.position !== undefined ? { position: input.position } : {}),
+      ...(input.alt_text !== undefined ? { altText: input.alt_text } : {}),
+      ...(input.is_primary ? { isPrimary: true } : {}),
+    };
+    const updated = await repo.updateImage(tx, product.id, imageId, values);
+    if (!updated) throw new NotFound('No ProductImage matches the given query.');
+    return updated;
+  });
+  await invalidateCatalog(ctx, { slugs: [slug] });
+  return presentImage(row);
+}
+
+/**
+ * Puts the product's images in the order of `ids` (positions 0..n-1) and makes the first one primary, since
+ * the primary image is always shown first. `ids` must be exactly the product's images; otherwise nothing changes.
+ */
+export async function reorderProductImages(ctx: AppContext, slug: string, ids: string[]) {
+  const product = await productOf(ctx, slug);
+  const rows = await ctx.db.transaction(async (tx) => {
+    const existing = await repo.imagesOfProduct(tx, product.id);
+    const known = new Set(existing.map((i) => i.id));
+    const unknown = ids.filter((id) => !known.has(id));
+    if (unknown.length || ids.length !== existing.length) {
+      throw fieldError(
+        'ids',
+        unknown.length
+          ? `Not images of this product: ${unknown.join(', ')}.`
+          : `List every image of the product (${existing.length}), each once.`,
+      );
+    }
+    await repo.setPositions(tx, product.id, ids);
+    const first = ids[0] as string;
+    if (!existing.find((i) => i.id === first)?.isPrimary) {
+      await repo.clearPrimary(tx, product.id);
+      await repo.updateImage(tx, product.id, first, { isPrimary: true });
+    }
+    return repo.imagesOfProduct(tx, product.id);
+  });
+  await invalidateCatalog(ctx, { slugs: [slug] });
+  return rows.map(presentImage);
+}

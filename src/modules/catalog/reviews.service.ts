@@ -1,5 +1,6 @@
 // Reviews (public list; one per user and product; verified purchase from delivered orders) and wishlists.
 import type { AppContext } from '../../core/context.js';
+import type { Db } from '../../core/db.js';
 import { isUniqueViolation, NotFound, ValidationFailed } from '../../core/errors.js';
 import type { PageRequest } from '../../core/pagination.js';
 import { getUserSummary } from '../accounts/accounts.service.js';
@@ -84,6 +85,48 @@ export async function postReview(
   }
   await invalidateCatalog(ctx, { slugs: [slug] });
   return presentReview(review);
+}
+
+// ---- moderation (staff) -----------------------------------------------------------------------------------
+
+export function presentStaffReview(row: repo.StaffReviewRow) {
+  const { product_id: _productId, ...rest } = presentReview(row);
+  return { ...rest, product: row.product, is_hidden: row.isHidden };
+}
+
+export async function listReviewsForStaff(ctx: AppContext, filter: repo.StaffReviewFilter, page: PageRequest) {
+  const { count, rows } = await repo.listReviewsForStaff(ctx.db, filter, { limit: page.pageSize, offset: page.offset });
+  return { count, results: rows.map(presentStaffReview) };
+}
+
+export async function getReviewForStaff(ctx: AppContext, id: string) {
+  const row = await repo.findReviewForStaff(ctx.db, id);
+  if (!row) throw new NotFound('No Review matches the given query.');
+  return presentStaffReview(row);
+}
+
+/**
+ * Hides or deletes a review under its product's row lock, recomputing average_rating/review_count from the
+ * visible reviews in the same transaction (as posting does), then drops the product's cached pages.
+ */
+async function moderate(ctx: AppContext, id: string, change: (tx: Db) => Promise<void>) {
+  const existing = await repo.findReviewForStaff(ctx.db, id);
+  if (!existing) throw new NotFound('No Review matches the given query.');
+  await ctx.db.transaction(async (tx) => {
+    await catalogRepo.lockProduct(tx, existing.productId);
+    await change(tx);
+    await repo.refreshRating(tx, existing.productId);
+  });
+  await invalidateCatalog(ctx, { slugs: [existing.product.slug] });
+}
+
+export async function setReviewHidden(ctx: AppContext, id: string, hidden: boolean) {
+  await moderate(ctx, id, (tx) => repo.setReviewHidden(tx, id, hidden));
+  return getReviewForStaff(ctx, id);
+}
+
+export async function deleteReviewByStaff(ctx: AppContext, id: string): Promise<void> {
+  await moderate(ctx, id, (tx) => repo.deleteReview(tx, id));
 }
 
 export async function addToWishlist(ctx: AppContext, slug: string, userId: string) {

@@ -1,5 +1,5 @@
 // All SQL for orders, their items and status history. Every function takes the db or transaction first.
-import { and, asc, count, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, ilike, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db.js';
 import type { OrderStatus, PaymentStatus } from './order-status.js';
 import {
@@ -61,28 +61,79 @@ export interface OrderFilters {
   status?: OrderStatus;
   createdFrom?: Date;
   createdBefore?: Date;
+  /** Substring of the customer email, case-insensitive. */
+  email?: string;
+  orderNumber?: string;
+}
+
+export const ORDER_ORDERINGS = ['created_at', '-created_at', 'total', '-total', 'order_number', '-order_number'] as const;
+export type OrderOrdering = (typeof ORDER_ORDERINGS)[number];
+
+const orderColumns = { created_at: 'created_at', total: 'total', order_number: 'order_number' } as const;
+
+function orderConditions(filters: OrderFilters): SQL[] {
+  const conditions: SQL[] = [];
+  if (filters.userId) conditions.push(eq(orders.userId, filters.userId));
+  if (filters.status) conditions.push(eq(orders.status, filters.status));
+  if (filters.createdFrom) conditions.push(gte(orders.createdAt, filters.createdFrom));
+  if (filters.createdBefore) conditions.push(lt(orders.createdAt, filters.createdBefore));
+  if (filters.email) conditions.push(ilike(orders.email, `%${filters.email.replace(/[\\%_]/g, '\\$&')}%`));
+  if (filters.orderNumber) conditions.push(eq(orders.orderNumber, filters.orderNumber.trim().toUpperCase()));
+  return conditions;
+}
+
+/** ORDER BY for an ordering, the id last so equal values keep a stable order (and keyset pages are exact). */
+function orderBy(ordering: OrderOrdering = '-created_at'): { column: string; descending: boolean; sql: SQL[] } {
+  const descending = ordering.startsWith('-');
+  const column = orderColumns[ordering.replace(/^-/, '') as keyof typeof orderColumns];
+  const dir = sql.raw(descending ? 'desc' : 'asc');
+  return { column, descending, sql: [sql`${sql.raw(`orders.${column}`)} ${dir}`, sql`orders.id ${dir}`] };
 }
 
 export async function listOrders(
   db: Db,
   filters: OrderFilters,
   page: { limit: number; offset: number },
+  ordering?: OrderOrdering,
 ): Promise<{ count: number; rows: OrderRow[] }> {
-  const conditions: SQL[] = [];
-  if (filters.userId) conditions.push(eq(orders.userId, filters.userId));
-  if (filters.status) conditions.push(eq(orders.status, filters.status));
-  if (filters.createdFrom) conditions.push(gte(orders.createdAt, filters.createdFrom));
-  if (filters.createdBefore) conditions.push(lt(orders.createdAt, filters.createdBefore));
+  const conditions = orderConditions(filters);
   const where = conditions.length ? and(...conditions) : undefined;
   const [total] = await db.select({ n: count() }).from(orders).where(where);
   const rows = await db
     .select()
     .from(orders)
     .where(where)
-    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .orderBy(...orderBy(ordering).sql)
     .limit(page.limit)
     .offset(page.offset);
   return { count: Number(total?.n ?? 0), rows };
+}
+
+/** One keyset batch for exports: the orders after `afterId` in this ordering, with their units bought. */
+export async function orderBatchAfter(
+  db: Db,
+  filters: OrderFilters,
+  ordering: OrderOrdering | undefined,
+  afterId: string | undefined,
+  limit: number,
+): Promise<(OrderRow & { itemQuantity: number })[]> {
+  const conditions = orderConditions(filters);
+  const order = orderBy(ordering);
+  if (afterId) {
+    const pivot = sql`(select ${sql.raw(order.column)}, id from orders where id = ${afterId})`;
+    const row = sql`(${sql.raw(`orders.${order.column}`)}, orders.id)`;
+    conditions.push(order.descending ? sql`${row} < ${pivot}` : sql`${row} > ${pivot}`);
+  }
+  const rows = await db
+    .select({
+      order: orders,
+      itemQuantity: sql<number>`(select coalesce(sum(quantity), 0)::int from order_items where order_id = orders.id)`,
+    })
+    .from(orders)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(...order.sql)
+    .limit(limit);
+  return rows.map((r) => ({ ...r.order, itemQuantity: Number(r.itemQuantity) }));
 }
 
 export async function itemsOfOrders(db: Db, orderIds: string[]): Promise<OrderItemRow[]> {

@@ -15,6 +15,7 @@ import {
   OrderJson,
   OrderListQuery,
   orderJson,
+  orderQueryFrom,
   StatusBody,
 } from './orders.schemas.js';
 import { cancelOrder, changeOrderStatus, getOrder, listOrders } from './orders.service.js';
@@ -30,16 +31,8 @@ export async function orderRoutes(app: App, ctx: AppContext) {
       schema: { tags, security, querystring: OrderListQuery, response: { 200: Paginated(OrderJson), ...problemResponses } },
     },
     async (request) => {
-      const q = request.query;
-      const page = pageRequest(q);
-      const query = {
-        all: q.all,
-        status: q.status,
-        userId: q.user,
-        createdFrom: q.created_after ? new Date(q.created_after) : undefined,
-        createdBefore: q.created_before ? new Date(q.created_before) : undefined,
-      };
-      const { count, results } = await listOrders(ctx, currentUser(request), query, page);
+      const page = pageRequest(request.query);
+      const { count, results } = await listOrders(ctx, currentUser(request), orderQueryFrom(request.query), page);
       return toPage(request, page, count, results.map(orderJson));
     },
   );

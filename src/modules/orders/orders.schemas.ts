@@ -3,8 +3,9 @@ import { type Static, Type } from 'typebox';
 import { MoneyString, Timestamp, Uuid } from '../../core/http.js';
 import { formatMoney } from '../../core/money.js';
 import { PageQuery } from '../../core/pagination.js';
-import { ORDER_STATUSES, PAYMENT_STATUSES } from './order-status.js';
-import type { OrderDetail } from './orders.service.js';
+import { ORDER_STATUSES, type OrderStatus, PAYMENT_STATUSES } from './order-status.js';
+import { ORDER_ORDERINGS, type OrderOrdering } from './orders.repo.js';
+import type { OrderDetail, OrderListQuery as OrderListQueryInput } from './orders.service.js';
 import type { OrderAddress } from './orders.tables.js';
 
 const Text = (max: number, min = 0) => Type.String({ minLength: min, maxLength: max });
@@ -46,14 +47,56 @@ export const CheckoutHeaders = Type.Object({
 
 export const StatusEnum = Type.Enum(ORDER_STATUSES);
 
-export const OrderListQuery = Type.Object({
-  ...PageQuery,
+const DateBound = (description: string) =>
+  Type.Union([Type.String({ format: 'date' }), Type.String({ format: 'date-time' })], { description });
+
+/** The staff order filters, shared by the list and the CSV export (admin module). */
+export const OrderFilterQuery = {
   all: Type.Optional(Type.Boolean({ description: 'Staff: every user’s orders' })),
   status: Type.Optional(StatusEnum),
   user: Type.Optional({ ...Uuid, description: 'Staff with all=true: one user’s orders' }),
-  created_after: Type.Optional(Type.String({ format: 'date-time' })),
-  created_before: Type.Optional(Type.String({ format: 'date-time' })),
-});
+  created_after: Type.Optional(DateBound('From this instant; a date (YYYY-MM-DD) means from its start (UTC)')),
+  created_before: Type.Optional(DateBound('Before this instant; a date (YYYY-MM-DD) includes that whole day (UTC)')),
+  email: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 254, description: 'Staff: customer email contains (case-insensitive)' }),
+  ),
+  order_number: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'Staff: exact order number' })),
+  ordering: Type.Optional(Type.Union(ORDER_ORDERINGS.map((o) => Type.Literal(o)))),
+};
+
+export const OrderListQuery = Type.Object({ ...PageQuery, ...OrderFilterQuery });
+
+const DAY_MS = 86_400_000;
+/** A date-only bound is a whole UTC day: `after` from its start, `before` up to its end. */
+function dateBound(value: string | undefined, side: 'after' | 'before'): Date | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return new Date(value);
+  const start = new Date(`${value}T00:00:00Z`);
+  return side === 'after' ? start : new Date(start.getTime() + DAY_MS);
+}
+
+/** Query string -> the service's filter (the list and the export read the same filters the same way). */
+export function orderQueryFrom(q: {
+  all?: boolean;
+  status?: OrderStatus;
+  user?: string;
+  created_after?: string;
+  created_before?: string;
+  email?: string;
+  order_number?: string;
+  ordering?: OrderOrdering;
+}): OrderListQueryInput {
+  return {
+    all: q.all,
+    status: q.status,
+    userId: q.user,
+    createdFrom: dateBound(q.created_after, 'after'),
+    createdBefore: dateBound(q.created_before, 'before'),
+    email: q.email,
+    orderNumber: q.order_number,
+    ordering: q.ordering,
+  };
+}
 
 export const StatusBody = Type.Object({ status: StatusEnum, note: Type.Optional(Text(1000)) });
 export const CancelBody = Type.Union([Type.Object({ reason: Type.Optional(Text(1000)) }), Type.Null()]);
@@ -86,6 +129,7 @@ export const OrderJson = Type.Object({
   status: StatusEnum,
   payment_status: Type.Enum(PAYMENT_STATUSES),
   user_id: Uuid,
+  email: Type.String({ description: 'The customer’s email at checkout' }),
   items: Type.Array(OrderItemJson),
   subtotal: MoneyString,
   tax_amount: MoneyString,
@@ -132,6 +176,7 @@ export function orderJson({ order, items, history }: OrderDetail) {
     status: order.status as (typeof ORDER_STATUSES)[number],
     payment_status: order.paymentStatus as (typeof PAYMENT_STATUSES)[number],
     user_id: order.userId,
+    email: order.email,
     items: items.map((i) => ({
       id: i.id,
       product_id: i.productId,

@@ -137,21 +137,56 @@ export interface OrderListQuery {
   userId?: string;
   createdFrom?: Date;
   createdBefore?: Date;
+  email?: string;
+  orderNumber?: string;
+  ordering?: repo.OrderOrdering;
 }
 
-/** Own orders newest first; staff with `all` see everyone's, filtered. */
-export async function listOrders(ctx: AppContext, user: AuthUser, query: OrderListQuery, page: PageRequest) {
+function filtersFor(user: AuthUser, query: OrderListQuery): repo.OrderFilters {
   if (query.all && !isStaff(user)) throw new Forbidden('Only staff may list all orders.');
-  if (!query.all && query.userId) throw new Forbidden('Only staff may filter by user.');
-  const filters: repo.OrderFilters = {
+  if (!query.all && (query.userId || query.email || query.orderNumber)) {
+    throw new Forbidden('Only staff may filter by user, email or order number (with all=true).');
+  }
+  return {
     userId: query.all ? query.userId : user.id,
     status: query.status,
     createdFrom: query.createdFrom,
     createdBefore: query.createdBefore,
+    email: query.email,
+    orderNumber: query.orderNumber,
   };
-  const { count, rows } = await repo.listOrders(ctx.db, filters, { limit: page.pageSize, offset: page.offset });
+}
+
+/** Own orders newest first; staff with `all` see everyone's, filtered. */
+export async function listOrders(ctx: AppContext, user: AuthUser, query: OrderListQuery, page: PageRequest) {
+  const filters = filtersFor(user, query);
+  const { count, rows } = await repo.listOrders(ctx.db, filters, { limit: page.pageSize, offset: page.offset }, query.ordering);
   return { count, results: await loadDetails(ctx.db, rows) };
 }
+
+export type OrderExportRow = OrderRow & { itemQuantity: number };
+
+/**
+ * The orders `listOrders` would list for this query, in the same order, as keyset batches of `batchSize`:
+ * exports stream them without holding the whole result.
+ */
+export async function* exportOrders(
+  ctx: AppContext,
+  user: AuthUser,
+  query: OrderListQuery,
+  batchSize = 500,
+): AsyncGenerator<OrderExportRow[]> {
+  const filters = filtersFor(user, query);
+  let afterId: string | undefined;
+  for (;;) {
+    const batch = await repo.orderBatchAfter(ctx.db, filters, query.ordering, afterId, batchSize);
+    if (batch.length) yield batch;
+    if (batch.length < batchSize) return;
+    afterId = batch.at(-1)?.id;
+  }
+}
+
+export { OrderFilterQuery, orderQueryFrom } from './orders.schemas.js';
 
 // ---- changes ----------------------------------------------------------------------------------------------
 

@@ -92,12 +92,14 @@ export async function updatePayment(db: Db, id: string, changes: PaymentChanges)
   return row as PaymentRow;
 }
 
+/** Payments newest first: of one user (undefined = anyone's, for staff), optionally of one order. */
 export async function listPaymentsOfUser(
   db: Db,
-  userId: string,
+  userId: string | undefined,
   page: { limit: number; offset: number },
+  orderId?: string,
 ): Promise<{ count: number; rows: PaymentRow[] }> {
-  const where = eq(payments.userId, userId);
+  const where = and(...(userId ? [eq(payments.userId, userId)] : []), ...(orderId ? [eq(payments.orderId, orderId)] : []));
   const [rows, [total]] = await Promise.all([
     db
       .select()

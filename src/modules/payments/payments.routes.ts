@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import { currentUser, requireStaff, requireUser } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
-import { IdParams, Paginated, problemResponses } from '../../core/http.js';
+import { IdParams, Paginated, problemResponses, Uuid } from '../../core/http.js';
 import { idempotencyKeyOf } from '../../core/idempotency.js';
 import type { App } from '../../core/module.js';
 import { PageQuery, pageRequest, toPage } from '../../core/pagination.js';
@@ -72,13 +72,16 @@ function customerRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         security,
-        querystring: Type.Object(PageQuery),
+        querystring: Type.Object({
+          ...PageQuery,
+          order: Type.Optional({ ...Uuid, description: 'Payments of this order (staff: whoever owns it)' }),
+        }),
         response: { 200: Paginated(PaymentJson), ...problemResponses },
       },
     },
     async (request) => {
       const page = pageRequest(request.query);
-      const { count, rows } = await listPayments(ctx, currentUser(request), page);
+      const { count, rows } = await listPayments(ctx, currentUser(request), page, request.query.order);
       return toPage(request, page, count, rows.map(paymentJson));
     },
   );

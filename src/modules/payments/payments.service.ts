@@ -276,8 +276,10 @@ export async function markPaymentPaid(ctx: AppContext, staff: AuthUser, paymentI
   return payment;
 }
 
-export async function listPayments(ctx: AppContext, user: AuthUser, page: PageRequest) {
-  return repo.listPaymentsOfUser(ctx.db, user.id, { limit: page.pageSize, offset: page.offset });
+/** Own payments; staff asking for one order's payments (`orderId`) see all of that order's. */
+export async function listPayments(ctx: AppContext, user: AuthUser, page: PageRequest, orderId?: string) {
+  const userId = orderId && isStaff(user) ? undefined : user.id;
+  return repo.listPaymentsOfUser(ctx.db, userId, { limit: page.pageSize, offset: page.offset }, orderId);
 }
 
 /** A payment its owner (or staff) may see; 404 for anyone else. */

@@ -1,0 +1,94 @@
+// Accessibility and layout of the main admin screens: an axe-core scan of each (no serious or critical
+// violations), at desktop (1280x800) and tablet (768x1024) widths without the page scrolling sideways.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeProduct } from '../factories/catalog.js';
+import { placeOrder } from '../factories/orders.js';
+import { makeUser } from '../factories/users.js';
+import { type AdminE2E, signInAsStaff, startAdminE2E } from './admin-harness.js';
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+let e2e: AdminE2E;
+let orderId: string;
+let productSlug: string;
+
+type AxeResult = { violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown }> }> };
+
+/** Runs axe in the page (evaluated through the DevTools protocol, so the page's CSP stays as strict as it is). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const result = (await page.evaluate(() =>
+    (globalThis as unknown as { axe: { run: (o: object) => Promise<unknown> } }).axe.run({ resultTypes: ['violations'] }),
+  )) as AxeResult;
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
+}
+
+beforeAll(async () => {
+  e2e = await startAdminE2E();
+  const staff = await makeUser(e2e.app, { isStaff: true, email: 'a11y@example.com' });
+  const customer = await makeUser(e2e.app, { email: 'c@example.com' });
+  const product = await makeProduct(e2e.app, { variants: [{ stockQuantity: 2, lowStockThreshold: 5 }] });
+  productSlug = product.slug;
+  orderId = (await placeOrder(e2e.app, customer, [{ variantId: product.variants[0]!.id }])).id;
+  await signInAsStaff(e2e, staff.email);
+});
+afterAll(async () => e2e?.close());
+
+const screens = () => [
+  ['dashboard', '/admin/', '[data-testid="stat-revenue"]'],
+  ['orders list', '/admin/orders', 'table'],
+  ['order page', `/admin/orders/${orderId}/show`, '[aria-label="Status history"]'],
+  ['products list', '/admin/products', 'table'],
+  ['product edit', `/admin/products/${productSlug}`, 'form'],
+  ['product create', '/admin/products/create', 'form'],
+  ['categories', '/admin/categories', 'main'],
+  ['coupons', '/admin/coupons', 'main'],
+  ['reviews', '/admin/reviews', 'main'],
+  ['jobs', '/admin/jobs', 'main'],
+  ['import', '/admin/import', 'input[type=file]'],
+];
+
+describe('admin accessibility', () => {
+  it('has no serious or critical axe violations on the main screens', { timeout: 180_000 }, async () => {
+    const found: string[] = [];
+    for (const [name, url, ready] of screens()) {
+      await e2e.page.goto(`${e2e.baseUrl}${url}`);
+      await e2e.page
+        .locator(ready as string)
+        .first()
+        .waitFor();
+      await e2e.page.waitForLoadState('networkidle');
+      await e2e.page.waitForTimeout(400); // let Material UI's fade-ins finish: half-faded text is not a real contrast problem
+      for (const v of await seriousViolations(e2e.page)) found.push(`${name}: ${v}`);
+    }
+    expect(found, found.join('\n')).toEqual([]);
+  });
+
+  it('has no serious or critical axe violations on the login screen', async () => {
+    const page = await e2e.browser.newPage();
+    await page.goto(`${e2e.baseUrl}/admin/login`);
+    await page.getByRole('button', { name: /sign in/i }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a tablet (768 px wide) without the page scrolling sideways', async () => {
+    await e2e.page.setViewportSize({ width: 768, height: 1024 });
+    for (const url of ['/admin/orders', `/admin/orders/${orderId}/show`, '/admin/products']) {
+      await e2e.page.goto(`${e2e.baseUrl}${url}`);
+      await e2e.page.locator('main').first().waitFor();
+      await e2e.page.waitForLoadState('networkidle');
+      const overflow = Number(await e2e.page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+      expect(overflow, url).toBeLessThanOrEqual(0);
+    }
+    await e2e.page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('saw no CSP violation or page error', () => {
+    expect(e2e.pageErrors, e2e.pageErrors.join('\n')).toEqual([]);
+  });
+});
