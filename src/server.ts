@@ -1,14 +1,17 @@
 // Listens, runs jobs and the scheduler in-process when configured, and shuts down gracefully on SIGTERM/SIGINT.
-import { buildApp, schedules } from './app.js';
+import { buildApp, createLogger, schedules } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { isDbUnavailable } from './core/db.js';
 import { startScheduler } from './core/scheduler.js';
 import { users } from './modules/accounts/accounts.tables.js';
 import { seedDemoData } from './seed.js';
+import { announceStartup, noteFirstStart } from './startup.js';
 
 async function main() {
   const config = loadConfig();
-  const app = await buildApp(config);
+  const logger = createLogger(config);
+  noteFirstStart(config, logger);
+  const app = await buildApp(config, { logger });
   const { ctx } = app;
   if (config.migrateOnStart)
     await ctx.database.migrate().catch((error: unknown) => {
@@ -19,8 +22,9 @@ async function main() {
   // Demo accounts have published passwords: only an empty embedded database outside production gets them.
   const wantsDemo = ctx.database.kind === 'pglite' && config.nodeEnv !== 'production';
   if (wantsDemo && (await ctx.db.select({ id: users.id }).from(users).limit(1)).length === 0) {
-    app.log.info('empty embedded database: loading demo data');
-    await seedDemoData(ctx);
+    const started = Date.now();
+    await seedDemoData(ctx, { products: 200, progress: (step) => app.log.info(`empty embedded database: loading ${step}`) });
+    app.log.info(`demo data loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   let scheduler: { stop(): void } | undefined;
   if (config.jobsInProcess) {
@@ -33,6 +37,7 @@ async function main() {
     });
   }
   await app.listen({ host: config.host, port: config.port });
+  await announceStartup(app, config);
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -1,34 +1,46 @@
 // `npm run createsuperuser`: like Django's. Interactive prompts on a terminal; non-interactive with --no-input
 // (or when stdin is not a TTY), taking --email/--password or EMPORIUM_SUPERUSER_EMAIL/_PASSWORD. Migrates first,
-// so it works on a database that was never migrated. Exit codes: 0 created, 1 refused, 2 bad configuration.
+// so it works on a database that was never migrated. Exit codes: 0 created, 1 refused, 2 bad arguments or configuration.
+// The app is imported after the arguments are read, so --help and bad arguments answer at once.
 import { stdin, stdout } from 'node:process';
 import readline from 'node:readline/promises';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { ValidationFailed } from '../core/errors.js';
-import { registerUser } from '../modules/accounts/accounts.service.js';
-import { passwordProblems } from '../modules/accounts/password-rules.js';
-import { withCliContext } from './context.js';
 
-const { values: args } = parseArgs({
-  options: {
-    email: { type: 'string' },
-    password: { type: 'string' },
-    'first-name': { type: 'string' },
-    'last-name': { type: 'string' },
-    'no-input': { type: 'boolean', default: false },
-    'skip-validation': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
-
-if (args.help) {
-  console.log(`Usage: npm run createsuperuser -- [--email E] [--password P] [--first-name F] [--last-name L]
+const usage = `Usage: npm run createsuperuser -- [--email E] [--password P] [--first-name F] [--last-name L]
                                   [--no-input] [--skip-validation]
 Without --no-input (and on a terminal) asks for what is missing. Environment: EMPORIUM_SUPERUSER_EMAIL,
-EMPORIUM_SUPERUSER_PASSWORD. --skip-validation accepts a password that fails the password rules.`);
+EMPORIUM_SUPERUSER_PASSWORD. --skip-validation accepts a password that fails the password rules.`;
+
+const options = {
+  email: { type: 'string' },
+  password: { type: 'string' },
+  'first-name': { type: 'string' },
+  'last-name': { type: 'string' },
+  'no-input': { type: 'boolean', default: false },
+  'skip-validation': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+let args: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
+try {
+  args = parseArgs({ options }).values;
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${usage}`);
+  process.exit(2);
+}
+
+if (args.help) {
+  console.log(usage);
   process.exit(0);
 }
+
+// Loading the app takes a moment: start it now, so it overlaps with the prompts, and wait for it when needed.
+const loading = Promise.all([
+  import('../core/errors.js'),
+  import('../modules/accounts/accounts.service.js'),
+  import('../modules/accounts/password-rules.js'),
+  import('./context.js'),
+]);
 
 function refuse(message: string): never {
   console.error(`Error: ${message}`);
@@ -86,6 +98,7 @@ async function interactive(initialEmail: string | undefined): Promise<Answers> {
         console.error('Error: Blank passwords are not allowed.');
         continue;
       }
+      const { passwordProblems } = (await loading)[2];
       const problems = args['skip-validation'] ? [] : passwordProblems(password, { email });
       if (!problems.length) return { email, password, skipRules: false };
       for (const p of problems) console.error(p);
@@ -111,6 +124,7 @@ if (noInput || (email && password)) {
   answers = await interactive(email);
 }
 
+const [{ ValidationFailed }, { registerUser }, , { withCliContext }] = await loading;
 await withCliContext(async (ctx) => {
   await ctx.database.migrate();
   try {

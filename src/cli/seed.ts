@@ -1,7 +1,6 @@
 // `npm run seed [-- --products N]`: demo users and catalog; `--products 100000` builds a benchmark catalog.
+// The app is imported after the arguments are read, so --help and bad arguments answer at once.
 import { parseArgs } from 'node:util';
-import { seedDemoData } from '../seed.js';
-import { withCliContext } from './context.js';
 
 const usage = `Usage: npm run seed [-- --products N]
 
@@ -27,9 +26,10 @@ if (!Number.isInteger(products) || products < 0) {
   process.exit(2);
 }
 
+const [{ seedDemoData }, { withCliContext }] = await Promise.all([import('../seed.js'), import('./context.js')]);
 await withCliContext(async (ctx) => {
   await ctx.database.migrate();
   const started = Date.now();
-  await seedDemoData(ctx, { products });
+  await seedDemoData(ctx, { products, progress: (step) => console.log(`seeding ${step}...`) });
   console.log(`seeded demo data (${products} products) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
