@@ -122,6 +122,10 @@ export function loadConfig(env: Env = process.env) {
     corsOrigins: (read(env, 'CORS_ORIGINS') ?? '*').split(',').map((s) => s.trim()),
     databaseUrl: optionalUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    /** Direct PostgreSQL URL for the live stream's LISTEN connection (PgBouncer's transaction mode has no LISTEN). */
+    eventsDatabaseUrl: optionalUrl(env, 'EVENTS_DATABASE_URL', ['postgres:', 'postgresql:']),
+    /** Seconds between heartbeat comments on the live notification stream. */
+    sseHeartbeat: duration(env, 'SSE_HEARTBEAT', '15s'),
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     amqpUrl,

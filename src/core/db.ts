@@ -41,6 +41,10 @@ export interface Database {
   close(): Promise<void>;
   /** PGlite only: the data directory as a tarball (tests clone a migrated database from it). */
   dump?(): Promise<Blob>;
+  /** pg only: the URL of the pool (core/listen.ts opens its dedicated LISTEN connection there by default). */
+  url?: string;
+  /** PGlite only: LISTEN inside the embedded database; resolves to the unlisten function. */
+  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 export interface DatabaseOptions {
@@ -70,6 +74,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       db,
       kind: 'pg',
       stats,
+      url: options.url,
       async migrate() {
         const client = await pool.connect();
         try {
@@ -109,6 +114,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       if (!client.closed) await client.close();
     },
     dump: () => client.dumpDataDir('none'),
+    async listen(channel, onPayload) {
+      const unlisten = await client.listen(channel, onPayload);
+      return async () => {
+        if (!client.closed) await unlisten(); // the context may close the database first
+      };
+    },
   };
 }
 
