@@ -17,10 +17,10 @@ const DJANGO_VECTORS: [string, string][] = [
   ['argon2$argon2i$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$YC9+jJCrQhs5R6db7LlN8Q', 'secret'],
 ];
 
-// Django's BCryptSHA256PasswordHasher / BCryptPasswordHasher: 'bcrypt_sha256$' or 'bcrypt$' + the bcrypt string.
+// Django's BCryptSHA256PasswordHasher / BCryptPasswordHasher: 'bcrypt_sha256$' or 'bcrypt$' + a $2b$ bcrypt string.
 const djangoBcryptSha256 = (password: string) =>
-  `bcrypt_sha256$${bcrypt.hashSync(createHash('sha256').update(password).digest('hex'), bcrypt.genSaltSync(4, 'b'))}`;
-const djangoBcrypt = (password: string) => `bcrypt$${bcrypt.hashSync(password, bcrypt.genSaltSync(4, 'b'))}`;
+  `bcrypt_sha256$${bcrypt.hashSync(createHash('sha256').update(password).digest('hex'), bcrypt.genSaltSync(4))}`;
+const djangoBcrypt = (password: string) => `bcrypt$${bcrypt.hashSync(password, bcrypt.genSaltSync(4))}`;
 
 describe('Django password hashes', () => {
   it.each(DJANGO_VECTORS)('verifies %s with the right password only', async (encoded, password) => {

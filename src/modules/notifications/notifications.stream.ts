@@ -51,8 +51,8 @@ export function createEventHub(ctx: AppContext, options: { url?: string; retryMs
         onReconnect,
       });
       await listener;
-      let subs = subscribers.get(userId);
-      if (!subs) subscribers.set(userId, (subs = new Set()));
+      const subs = subscribers.get(userId) ?? new Set<Subscriber>();
+      subscribers.set(userId, subs);
       subs.add(subscriber);
       return () => {
         subs.delete(subscriber);
