@@ -20,6 +20,7 @@ import { logContextMixin, runWithLogContext } from './core/log-context.js';
 import type { App } from './core/module.js';
 import { registerOps } from './core/ops.js';
 import { registerMediaRoute } from './core/storage.js';
+import { registerErrorReporting } from './core/telemetry.js';
 import { modules } from './modules/index.js';
 
 declare module 'fastify' {
@@ -75,6 +76,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', async () => closeContext(ctx));
 
   registerErrorHandling(app, { exposeErrors: config.nodeEnv === 'development' });
+  registerErrorReporting(app); // Sentry, when initTelemetry started it
   app.addSchema(Problem);
 
   await app.register(helmet, {

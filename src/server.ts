@@ -2,11 +2,13 @@
 import { buildApp, schedules } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startScheduler } from './core/scheduler.js';
+import { flushTelemetry, initTelemetry } from './core/telemetry.js';
 import { users } from './modules/accounts/accounts.tables.js';
 import { seedDemoData } from './seed.js';
 
 async function main() {
   const config = loadConfig();
+  initTelemetry(config); // before the app, so its hooks see Sentry
   const app = await buildApp(config);
   const { ctx } = app;
   if (config.migrateOnStart) await ctx.database.migrate();
@@ -32,6 +34,7 @@ async function main() {
     force.unref();
     scheduler?.stop();
     await app.close(); // stops accepting, drains requests, stops the job runner, closes pools
+    await flushTelemetry();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
