@@ -130,7 +130,8 @@ export class Fields {
     if (typeof value !== 'number' && typeof value !== 'string') {
       throw new MapError('bad_value', name, `${name} is not a primary key (export without --natural-foreign)`);
     }
-    if (!this.known(label, value)) throw new MapError('missing_fk', name, `${name} -> ${label} ${value} is not in the export or was skipped`);
+    if (!this.known(label, value))
+      throw new MapError('missing_fk', name, `${name} -> ${label} ${value} is not in the export or was skipped`);
     return importId(label, value);
   }
 }
