@@ -26,6 +26,7 @@ import { cacheRateLimitStore } from './core/rate-limit.js';
 import { registerRequestHabits } from './core/request-habits.js';
 import { registerMediaRoute } from './core/storage.js';
 import { sessionChecker } from './modules/accounts/accounts.service.js';
+import { registerErrorReporting } from './core/telemetry.js';
 import { modules } from './modules/index.js';
 
 declare module 'fastify' {
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', async () => closeContext(ctx));
 
   registerErrorHandling(app, { exposeErrors: config.debugErrors, dbRetryAfterSeconds: config.unavailableRetryAfter });
+  registerErrorReporting(app); // Sentry, when initTelemetry started it
   app.addSchema(Problem);
 
   await registerRequestHabits(app, { maxUploadBytes: config.maxUploadBytes });

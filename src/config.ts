@@ -124,6 +124,14 @@ export function loadConfig(env: Env = process.env) {
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     /** PostgreSQL statement_timeout per connection (0 turns it off); a statement cut by it answers 503. */
     databaseStatementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 15000, 0, 3600000),
+    /** Direct PostgreSQL URL for the live stream's LISTEN connection (PgBouncer's transaction mode has no LISTEN). */
+    eventsDatabaseUrl: optionalUrl(env, 'EVENTS_DATABASE_URL', ['postgres:', 'postgresql:']),
+    /** Opt-in error tracking (core/telemetry.ts); release and environment tag every event. */
+    sentryDsn: optionalUrl(env, 'SENTRY_DSN', ['http:', 'https:']),
+    sentryEnvironment: read(env, 'SENTRY_ENVIRONMENT') ?? nodeEnv,
+    release: read(env, 'SENTRY_RELEASE') ?? `emporium@${env.npm_package_version ?? 'dev'}`,
+    /** Seconds between heartbeat comments on the live notification stream. */
+    sseHeartbeat: duration(env, 'SSE_HEARTBEAT', '15s'),
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     amqpUrl,

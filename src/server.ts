@@ -3,12 +3,14 @@ import { buildApp, createLogger, schedules } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { isDbUnavailable } from './core/db.js';
 import { startScheduler } from './core/scheduler.js';
+import { flushTelemetry, initTelemetry } from './core/telemetry.js';
 import { users } from './modules/accounts/accounts.tables.js';
 import { seedDemoData } from './seed.js';
 import { announceStartup, noteFirstStart } from './startup.js';
 
 async function main() {
   const config = loadConfig();
+  initTelemetry(config); // before the app, so its hooks see Sentry
   const logger = createLogger(config);
   noteFirstStart(config, logger);
   const app = await buildApp(config, { logger });
@@ -48,6 +50,7 @@ async function main() {
     force.unref();
     scheduler?.stop();
     await app.close(); // stops accepting, drains requests, stops the job runner, closes pools
+    await flushTelemetry();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -8,15 +8,17 @@ import { closeContext, createContext } from './core/context.js';
 import type { JobHandler } from './core/jobs.js';
 import { startAmqpJobs } from './core/jobs-amqp.js';
 import { startOpsServer } from './core/ops-server.js';
+import { flushTelemetry, initTelemetry, reportingJobErrors } from './core/telemetry.js';
 import { modules } from './modules/index.js';
 
 async function main() {
   const config = loadConfig();
+  initTelemetry(config);
   const log = createLogger(config).child({ process: 'worker' });
   const handlers = new Map<string, JobHandler>();
   const ctx = await createContext(config, log, handlers);
   for (const module of modules) {
-    for (const [type, handler] of Object.entries(module.jobs?.(ctx) ?? {})) handlers.set(type, handler);
+    for (const [type, handler] of Object.entries(module.jobs?.(ctx) ?? {})) handlers.set(type, reportingJobErrors(type, handler));
   }
   let amqpJobs: Awaited<ReturnType<typeof startAmqpJobs>> | undefined;
   if (config.amqpUrl) {
@@ -61,6 +63,7 @@ async function main() {
     await amqpJobs?.stop();
     await ops.close();
     await closeContext(ctx);
+    await flushTelemetry();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown());

@@ -43,6 +43,10 @@ export interface Database {
   dump?(): Promise<Blob>;
   /** `pg` only: connections in use, idle and waited for (metrics). */
   poolStats?(): { total: number; idle: number; waiting: number; max: number };
+  /** pg only: the URL of the pool (core/listen.ts opens its dedicated LISTEN connection there by default). */
+  url?: string;
+  /** PGlite only: LISTEN inside the embedded database; resolves to the unlisten function. */
+  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 export interface DatabaseOptions {
@@ -95,6 +99,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       db,
       kind: 'pg',
       stats,
+      url: options.url,
       async migrate() {
         const client = await pool.connect();
         try {
@@ -136,6 +141,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       if (!client.closed) await client.close();
     },
     dump: () => client.dumpDataDir('none'),
+    async listen(channel, onPayload) {
+      const unlisten = await client.listen(channel, onPayload);
+      return async () => {
+        if (!client.closed) await unlisten(); // the context may close the database first
+      };
+    },
   };
 }
 

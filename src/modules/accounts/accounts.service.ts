@@ -9,7 +9,7 @@ import { enqueueJob } from '../../core/jobs.js';
 import type { PageRequest } from '../../core/pagination.js';
 import { enforceRateLimits, type RateRule } from '../../core/rate-limit.js';
 import { JOB_PASSWORD_RESET_EMAIL, JOB_VERIFICATION_EMAIL, JOB_WELCOME_EMAIL } from './accounts.jobs.js';
-import { hashPassword, verifyPassword } from './accounts.passwords.js';
+import { hashPassword, needsRehash, verifyPassword } from './accounts.passwords.js';
 import * as repo from './accounts.repo.js';
 import type { ProfileBody, ProfilePatchBody, UserBody } from './accounts.schemas.js';
 import { markSessionsEnded } from './accounts.sessions.js';
@@ -125,7 +125,10 @@ export async function login(
   }
   await recordLoginSuccess(ctx, email, input.ip);
   const now = ctx.now();
+  // an imported Django hash (or older argon2 parameters) becomes our argon2id now that we know the password
+  const upgradedHash = needsRehash(user.passwordHash) ? await hashPassword(input.password) : undefined;
   const tokens = await ctx.db.transaction(async (tx) => {
+    if (upgradedHash) await repo.updateUser(tx, user.id, { passwordHash: upgradedHash });
     await repo.touchLastLogin(tx, user.id, now);
     return startSession(ctx, tx, user);
   });

@@ -1,6 +1,6 @@
-// Job handlers of the notifications module. There is no push channel (web push, mobile) yet: order emails
-// are sent by the orders module's own jobs, and in-app notifications are read through the API, so the only
-// job here is the retention cleanup.
+// Job handlers of the notifications module. Order emails are sent by the orders module's own jobs, and in-app
+// notifications are read through the API or pushed live by the stream (notifications.stream.ts, no job), so
+// the only job here is the retention cleanup (notifications and the stream's replay log).
 import type { AppContext } from '../../core/context.js';
 import type { JobHandler } from '../../core/jobs.js';
 import { deleteExpiredNotifications } from './notifications.service.js';

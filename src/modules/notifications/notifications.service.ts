@@ -6,12 +6,14 @@ import type { Db } from '../../core/db.js';
 import { NotFound } from '../../core/errors.js';
 import type { PageRequest } from '../../core/pagination.js';
 import * as repo from './notifications.repo.js';
+import { notificationJson } from './notifications.schemas.js';
 import type { NotificationData, NotificationRow } from './notifications.tables.js';
 
 export type { NotificationRow } from './notifications.tables.js';
 
 /** How long a notification is kept, read or not (the `notifications.cleanup` job deletes older ones). */
 export const NOTIFICATION_RETENTION_DAYS = 90;
+const USER_EVENT_RETENTION_MS = 24 * 3600 * 1000;
 
 export interface NotificationInput {
   kind: string;
@@ -35,7 +37,23 @@ export async function notifyUser(tx: Db, userId: string, input: NotificationInpu
     data: input.data ?? {},
     dedupeKey: input.dedupeKey ?? null,
   });
+  if (row) await repo.insertUserEvent(tx, userId, 'notification', notificationJson(row));
   return row !== undefined;
+}
+
+/** For the orders module: tells the owner's live stream (GET /notifications/stream/) about a status change. */
+export async function recordOrderStatusEvent(
+  tx: Db,
+  order: { id: string; userId: string; orderNumber: string },
+  change: { from: string | null; to: string; at: Date },
+): Promise<void> {
+  await repo.insertUserEvent(tx, order.userId, 'order_status', {
+    order_id: order.id,
+    order_number: order.orderNumber,
+    from_status: change.from,
+    status: change.to,
+    changed_at: change.at.toISOString(),
+  });
 }
 
 export type OrderNotificationStatus = 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
@@ -87,5 +105,7 @@ export async function unreadNotificationCount(ctx: AppContext, user: AuthUser): 
 /** Job body: deletes notifications past the retention window; returns how many. */
 export async function deleteExpiredNotifications(ctx: AppContext): Promise<number> {
   const cutoff = new Date(ctx.now().getTime() - NOTIFICATION_RETENTION_DAYS * 24 * 3600 * 1000);
+  // stream events only serve reconnects (Last-Event-ID): a day of them is plenty
+  await repo.deleteUserEventsCreatedBefore(ctx.db, new Date(ctx.now().getTime() - USER_EVENT_RETENTION_MS));
   return repo.deleteNotificationsCreatedBefore(ctx.db, cutoff);
 }

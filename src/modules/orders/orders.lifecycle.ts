@@ -4,7 +4,7 @@
 import type { Db } from '../../core/db.js';
 import { enqueueJob } from '../../core/jobs.js';
 import { releaseStock } from '../catalog/catalog.inventory.js';
-import { notifyOrderStatus } from '../notifications/notifications.service.js';
+import { notifyOrderStatus, recordOrderStatusEvent } from '../notifications/notifications.service.js';
 import { releaseRedemption } from './coupons.repo.js';
 import { assertTransition, type OrderStatus, type PaymentStatus } from './order-status.js';
 import { insertStatusHistory, itemsOfOrders, updateOrder } from './orders.repo.js';
@@ -38,6 +38,7 @@ async function transition(
   assertTransition(from, to);
   await updateOrder(tx, order.id, { status: to, ...changes });
   await insertStatusHistory(tx, { orderId: order.id, fromStatus: from, toStatus: to, note: actor.note, actorId: actor.actorId });
+  await recordOrderStatusEvent(tx, order, { from, to, at: new Date() });
   order.status = to;
   if (changes.paymentStatus) order.paymentStatus = changes.paymentStatus;
 }
