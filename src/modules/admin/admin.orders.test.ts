@@ -2,6 +2,7 @@
 // of an order, and the orders CSV export matching the filtered list.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeOrderRow } from '../../../test/factories/admin.js';
+import { makeCoupon } from '../../../test/factories/orders.js';
 import { makePendingOrder } from '../../../test/factories/payments.js';
 import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
 import { createTestApp } from '../../../test/setup/test-app.js';
@@ -114,5 +115,24 @@ describe('payments of an order', () => {
     ).json();
     expect(forOther.count).toBe(0);
     expect((await app.inject({ method: 'GET', url: '/api/v1/payments/?order=nope', headers: staff })).statusCode).toBe(400);
+  });
+});
+
+describe('coupons list for the admin', () => {
+  it('searches codes, filters by active state and orders by usage', async () => {
+    await makeCoupon(app, { code: 'ADMIN-LOW', usedCount: 1 });
+    await makeCoupon(app, { code: 'ADMIN-HIGH', usedCount: 9 });
+    await makeCoupon(app, { code: 'ADMIN-OFF', isActive: false });
+    const get = async (q: string) => {
+      const res = await app.inject({ method: 'GET', url: `/api/v1/coupons/?${q}`, headers: staff });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().results.map((c: { code: string }) => c.code);
+    };
+    expect(await get('search=admin-&is_active=true&ordering=-used_count')).toEqual(['ADMIN-HIGH', 'ADMIN-LOW']);
+    expect(await get('search=admin-&is_active=false')).toEqual(['ADMIN-OFF']);
+    expect(await get('search=admin-&ordering=code')).toEqual(['ADMIN-HIGH', 'ADMIN-LOW', 'ADMIN-OFF']);
+    const bad = await app.inject({ method: 'GET', url: '/api/v1/coupons/?ordering=value', headers: staff });
+    expect(bad.statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/coupons/', headers: aliceHeaders })).statusCode).toBe(403);
   });
 });

@@ -73,23 +73,30 @@ export interface LowStockRow {
   low_stock_threshold: number;
 }
 
+const LOW_STOCK = sql`v.is_active and v.stock_quantity <= v.low_stock_threshold
+  and exists (select 1 from products p where p.id = v.product_id and p.deleted_at is null)`;
+
 /**
  * Active variants of products that are not deleted, at or under their low-stock threshold, lowest stock
- * first, and how many there are in all (the window count is taken before LIMIT). The partial index
- * product_variants_low_stock_idx holds exactly these variants.
+ * first (then by SKU), and how many there are in all. Both walk the partial index
+ * product_variants_low_stock_idx (stock_quantity, sku), which holds exactly these variants, so the page
+ * stops after `limit` index entries instead of sorting every low-stock variant.
  */
 export async function lowStockVariants(db: Db, limit: number): Promise<{ count: number; rows: LowStockRow[] }> {
-  const rows = await queryRows<Record<string, unknown>>(
-    db,
-    sql`select v.id as variant_id, v.product_id, p.name as product_name, p.slug as product_slug, v.sku,
-          v.name as variant_name, v.stock_quantity, v.low_stock_threshold, count(*) over () as total
-        from product_variants v join products p on p.id = v.product_id
-        where v.is_active and v.stock_quantity <= v.low_stock_threshold and p.deleted_at is null
-        order by v.stock_quantity, p.name, v.sku
-        limit ${limit}`,
-  );
+  const [rows, [total]] = await Promise.all([
+    queryRows<Record<string, unknown>>(
+      db,
+      sql`select v.id as variant_id, v.product_id, p.name as product_name, p.slug as product_slug, v.sku,
+            v.name as variant_name, v.stock_quantity, v.low_stock_threshold
+          from product_variants v join products p on p.id = v.product_id
+          where ${LOW_STOCK}
+          order by v.stock_quantity, v.sku
+          limit ${limit}`,
+    ),
+    queryRows<{ n: number }>(db, sql`select count(*)::int as n from product_variants v where ${LOW_STOCK}`),
+  ]);
   return {
-    count: Number(rows[0]?.total ?? 0),
+    count: Number(total?.n ?? 0),
     rows: rows.map((r) => ({
       variant_id: String(r.variant_id),
       product_id: String(r.product_id),

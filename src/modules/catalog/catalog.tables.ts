@@ -106,7 +106,9 @@ export const productVariants = pgTable(
     // `in_stock` filter: does the product have an active variant with stock?
     index('product_variants_in_stock_idx').on(t.productId).where(sql`is_active and stock_quantity > 0`),
     // the admin dashboard's low-stock list: only the (few) variants at or under their threshold are indexed
-    index('product_variants_low_stock_idx').on(t.stockQuantity).where(sql`is_active and stock_quantity <= low_stock_threshold`),
+    index('product_variants_low_stock_idx')
+      .on(t.stockQuantity, t.sku)
+      .where(sql`is_active and stock_quantity <= low_stock_threshold`),
   ],
 );
 

@@ -1,5 +1,5 @@
 // All SQL for coupons and their redemptions.
-import { and, count, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db.js';
 import { type CouponRow, couponRedemptions, coupons } from './orders.tables.js';
 
@@ -15,12 +15,30 @@ export async function findCoupon(db: Db, id: string): Promise<CouponRow | undefi
   return row;
 }
 
-export async function listCoupons(db: Db, page: { limit: number; offset: number }) {
-  const [total] = await db.select({ n: count() }).from(coupons);
+export const COUPON_ORDERINGS = ['created_at', '-created_at', 'code', '-code', 'used_count', '-used_count'] as const;
+export type CouponOrdering = (typeof COUPON_ORDERINGS)[number];
+export interface CouponFilter {
+  /** Substring of the code, case-insensitive. */
+  search?: string;
+  isActive?: boolean;
+  ordering?: CouponOrdering;
+}
+const couponSort = { created_at: coupons.createdAt, code: coupons.code, used_count: coupons.usedCount } as const;
+
+export async function listCoupons(db: Db, page: { limit: number; offset: number }, filter: CouponFilter = {}) {
+  const where = and(
+    ...(filter.search ? [ilike(coupons.code, `%${filter.search.replace(/[\\%_]/g, '\\$&')}%`)] : []),
+    ...(filter.isActive !== undefined ? [eq(coupons.isActive, filter.isActive)] : []),
+  );
+  const ordering = filter.ordering ?? '-created_at';
+  const column = couponSort[ordering.replace(/^-/, '') as keyof typeof couponSort];
+  const dir = ordering.startsWith('-') ? desc : asc;
+  const [total] = await db.select({ n: count() }).from(coupons).where(where);
   const rows = await db
     .select()
     .from(coupons)
-    .orderBy(desc(coupons.createdAt), desc(coupons.id))
+    .where(where)
+    .orderBy(dir(column), dir(coupons.id))
     .limit(page.limit)
     .offset(page.offset);
   return { count: Number(total?.n ?? 0), rows };

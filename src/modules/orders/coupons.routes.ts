@@ -8,7 +8,7 @@ import { IdParams, Paginated, problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { PageQuery, pageRequest, toPage } from '../../core/pagination.js';
 import { CouponCreateBody, CouponJson, CouponPatchBody, couponFieldsFrom, couponJson } from './coupons.schemas.js';
-import { createCoupon, deleteCoupon, getCoupon, listCoupons, updateCoupon } from './coupons.service.js';
+import { COUPON_ORDERINGS, createCoupon, deleteCoupon, getCoupon, listCoupons, updateCoupon } from './coupons.service.js';
 
 const tags = ['coupons'];
 const security = [{ bearerAuth: [] }];
@@ -22,13 +22,19 @@ export async function couponRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         security,
-        querystring: Type.Object(PageQuery),
+        querystring: Type.Object({
+          ...PageQuery,
+          search: Type.Optional(Type.String({ minLength: 1, maxLength: 50, description: 'Code contains' })),
+          is_active: Type.Optional(Type.Boolean()),
+          ordering: Type.Optional(Type.Union(COUPON_ORDERINGS.map((o) => Type.Literal(o)))),
+        }),
         response: { 200: Paginated(CouponJson), ...problemResponses },
       },
     },
     async (request) => {
       const page = pageRequest(request.query);
-      const { count, rows } = await listCoupons(ctx.db, page);
+      const { search, is_active, ordering } = request.query;
+      const { count, rows } = await listCoupons(ctx.db, page, { search, isActive: is_active, ordering });
       return toPage(request, page, count, rows.map(couponJson));
     },
   );

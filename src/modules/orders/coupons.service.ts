@@ -70,8 +70,8 @@ export async function getCoupon(db: Db, id: string): Promise<CouponRow> {
   return row;
 }
 
-export async function listCoupons(db: Db, page: PageRequest) {
-  return repo.listCoupons(db, { limit: page.pageSize, offset: page.offset });
+export async function listCoupons(db: Db, page: PageRequest, filter: repo.CouponFilter = {}) {
+  return repo.listCoupons(db, { limit: page.pageSize, offset: page.offset }, filter);
 }
 
 export async function deleteCoupon(db: Db, id: string): Promise<void> {
@@ -113,3 +113,5 @@ export async function redeemCoupon(tx: Db, coupon: CouponRow, userId: string, or
   }
   await repo.insertRedemption(tx, { couponId: coupon.id, userId, orderId });
 }
+
+export { COUPON_ORDERINGS } from './coupons.repo.js';
