@@ -3,17 +3,17 @@
 //   DATABASE_URL=... SECRET_KEY=... npx tsx bench/admin-stats.ts [runs]
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { signAccessToken } from '../src/core/auth.js';
+import { queryRows, sql } from '../src/core/db.js';
+import { startSession } from '../src/modules/accounts/accounts.tokens.js';
 import { STATS_CACHE_KEY } from '../src/modules/admin/admin.stats.js';
 
 const runs = Number(process.argv[2] ?? 20);
 const app = await buildApp(loadConfig({ ...process.env, LOG_LEVEL: 'warn', API_RATE_LIMIT: '10000000' }));
 await app.ready();
-const { token } = await signAccessToken(
-  app.ctx.config.secretKey,
-  { id: crypto.randomUUID(), isStaff: true, isSuperuser: false },
-  600,
-);
+// a real session of a staff account (access tokens must belong to a live session): `npm run seed` makes one
+const [staff] = await queryRows<{ id: string }>(app.ctx.db, sql`SELECT id FROM users WHERE is_staff LIMIT 1`);
+if (!staff) throw new Error('no staff account: run `npm run seed` (or createsuperuser) first');
+const token = (await startSession(app.ctx, app.ctx.db, { id: staff.id, isStaff: true, isSuperuser: false })).access;
 const times: number[] = [];
 for (let i = 0; i < runs + 2; i++) {
   await app.ctx.cache.del(STATS_CACHE_KEY);

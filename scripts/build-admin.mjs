@@ -27,8 +27,12 @@ const previous = fs.existsSync(STAMP) ? fs.readFileSync(STAMP, 'utf8') : '';
 if (previous === digest && !process.argv.includes('--force')) process.exit(0);
 
 console.log('building the admin UI (admin/ -> dist/admin) ...');
-const vite = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'admin/vite.config.ts', '--logLevel', 'warn'], {
-  stdio: 'inherit',
-});
+const vite = spawnSync(
+  process.execPath,
+  ['node_modules/vite/bin/vite.js', 'build', '--config', 'admin/vite.config.ts', '--logLevel', 'warn'],
+  {
+    stdio: 'inherit',
+  },
+);
 if (vite.status !== 0) process.exit(vite.status ?? 1);
 fs.writeFileSync(STAMP, digest);

@@ -25,8 +25,8 @@ import { registerOps } from './core/ops.js';
 import { cacheRateLimitStore } from './core/rate-limit.js';
 import { registerRequestHabits } from './core/request-habits.js';
 import { registerMediaRoute } from './core/storage.js';
-import { sessionChecker } from './modules/accounts/accounts.service.js';
 import { registerErrorReporting } from './core/telemetry.js';
+import { sessionChecker } from './modules/accounts/accounts.service.js';
 import { modules } from './modules/index.js';
 
 declare module 'fastify' {

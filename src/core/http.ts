@@ -132,7 +132,13 @@ export function registerErrorHandling(
       return sendProblem(
         reply,
         503,
-        problemBody(request, 503, 'service_unavailable', 'Service Unavailable', 'The database is unavailable; try again shortly.'),
+        problemBody(
+          request,
+          503,
+          'service_unavailable',
+          'Service Unavailable',
+          'The database is unavailable; try again shortly.',
+        ),
       );
     }
     if (pgErrorCode(error) === '57014') {
@@ -142,7 +148,13 @@ export function registerErrorHandling(
       return sendProblem(
         reply,
         503,
-        problemBody(request, 503, 'query_timeout', 'Service Unavailable', 'The database took too long to answer; try again later.'),
+        problemBody(
+          request,
+          503,
+          'query_timeout',
+          'Service Unavailable',
+          'The database took too long to answer; try again later.',
+        ),
       );
     }
     const status = fastifyError.statusCode ?? 500;

@@ -61,8 +61,10 @@ export async function registerRequestHabits(app: FastifyInstance, options: Reque
     clampPageSize(request);
     const consumes = (request.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes;
     if (consumes?.includes('multipart/form-data')) {
-      // a file route: its handler reads the parts itself
-      if (!request.isMultipart()) throw new UnsupportedMediaType(request.headers['content-type'], 'multipart/form-data');
+      // a file route: its handler reads the parts itself; other media types only where the route lists them
+      if (request.isMultipart()) return;
+      const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      if (!consumes.includes(type)) throw new UnsupportedMediaType(request.headers['content-type'], consumes.join(' or '));
       return;
     }
     if (request.isMultipart()) request.body = await formFields(request);

@@ -732,14 +732,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Staff: list users, newest first */
+        /** Staff: list users (search, is_staff, is_active, ordering), newest first by default */
         get: {
             parameters: {
                 query?: {
                     page?: number;
                     page_size?: number;
-                    /** @description Matches email, first or last name */
+                    /** @description Matches email, first or last name (case-insensitive, substring) */
                     search?: string;
+                    is_staff?: boolean;
+                    is_active?: boolean;
+                    /** @description Default -date_joined (newest first) */
+                    ordering?: "date_joined" | "-date_joined" | "email" | "-email";
                 };
                 header?: never;
                 path?: never;
@@ -800,6 +804,139 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff: one user */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description User id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            first_name: string;
+                            last_name: string;
+                            is_email_verified: boolean;
+                            is_staff: boolean;
+                            /** Format: date-time */
+                            date_joined: string;
+                            is_superuser: boolean;
+                            is_active: boolean;
+                            last_login: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Staff: deactivate/reactivate (`is_active`); admins: grant/remove staff (`is_staff`). Losing access ends every session; nobody can deactivate or demote themselves (409) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description User id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description false deactivates the account and ends its sessions */
+                        is_active?: boolean;
+                        /** @description Admins only: grant or remove staff rights (removal ends the sessions) */
+                        is_staff?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            first_name: string;
+                            last_name: string;
+                            is_email_verified: boolean;
+                            is_staff: boolean;
+                            /** Format: date-time */
+                            date_joined: string;
+                            is_superuser: boolean;
+                            is_active: boolean;
+                            last_login: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/users/me/addresses/": {
@@ -1537,6 +1674,10 @@ export interface paths {
                     ordering?: "price" | "-price" | "created_at" | "-created_at" | "name" | "-name" | "-rating";
                     /** @description Staff only: also inactive and deleted products */
                     include_inactive?: boolean;
+                    /** @description Staff with include_inactive: only active / inactive products */
+                    is_active?: boolean;
+                    /** @description Staff with include_inactive: only soft-deleted / not deleted */
+                    is_deleted?: boolean;
                 };
                 header?: never;
                 path?: never;
@@ -1607,6 +1748,7 @@ export interface paths {
                                 /** @example 4.50 */
                                 average_rating: string;
                                 review_count: number;
+                                deleted_at: string | null;
                                 /** Format: date-time */
                                 created_at: string;
                                 /** Format: date-time */
@@ -1734,6 +1876,7 @@ export interface paths {
                             /** @example 4.50 */
                             average_rating: string;
                             review_count: number;
+                            deleted_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -1844,6 +1987,7 @@ export interface paths {
                             /** @example 4.50 */
                             average_rating: string;
                             review_count: number;
+                            deleted_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -1957,6 +2101,7 @@ export interface paths {
                             /** @example 4.50 */
                             average_rating: string;
                             review_count: number;
+                            deleted_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -2111,6 +2256,7 @@ export interface paths {
                             /** @example 4.50 */
                             average_rating: string;
                             review_count: number;
+                            deleted_at: string | null;
                             /** Format: date-time */
                             created_at: string;
                             /** Format: date-time */
@@ -2138,6 +2284,120 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/products/{slug}/restore/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undo a soft delete */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            slug: string;
+                            description: string;
+                            /** @example 19.99 */
+                            price: string;
+                            compare_at_price: string | null;
+                            currency: string;
+                            sku: string;
+                            /** @description Sum of the active variants’ stock */
+                            stock_quantity: number;
+                            is_active: boolean;
+                            is_featured: boolean;
+                            category: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                slug: string;
+                            } | null;
+                            images: {
+                                /** Format: uuid */
+                                id: string;
+                                url: string;
+                                thumbnail_url: string;
+                                alt_text: string;
+                                position: number;
+                                is_primary: boolean;
+                                width: number;
+                                height: number;
+                                /** Format: date-time */
+                                created_at: string;
+                            }[];
+                            variants: {
+                                /** Format: uuid */
+                                id: string;
+                                sku: string;
+                                name: string;
+                                options: {
+                                    [key: string]: string;
+                                };
+                                /** @example 19.99 */
+                                price: string;
+                                price_override: string | null;
+                                stock_quantity: number;
+                                low_stock_threshold: number;
+                                is_active: boolean;
+                                position: number;
+                            }[];
+                            /** @example 4.50 */
+                            average_rating: string;
+                            review_count: number;
+                            deleted_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/products/{slug}/variants/": {
@@ -2644,6 +2904,7 @@ export interface paths {
                                 /** @example 4.50 */
                                 average_rating: string;
                                 review_count: number;
+                                deleted_at: string | null;
                                 /** Format: date-time */
                                 created_at: string;
                                 /** Format: date-time */
@@ -2717,6 +2978,7 @@ export interface paths {
                                 /** @example 4.50 */
                                 average_rating: string;
                                 review_count: number;
+                                deleted_at: string | null;
                                 /** Format: date-time */
                                 created_at: string;
                                 /** Format: date-time */
@@ -2878,6 +3140,7 @@ export interface paths {
                                     /** @example 4.50 */
                                     average_rating: string;
                                     review_count: number;
+                                    deleted_at: string | null;
                                     /** Format: date-time */
                                     created_at: string;
                                     /** Format: date-time */
@@ -3033,6 +3296,150 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        position?: number;
+                        alt_text?: string;
+                        /**
+                         * @description Makes this the primary image (the old one stops being it)
+                         * @enum {boolean}
+                         */
+                        is_primary?: true;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            thumbnail_url: string;
+                            alt_text: string;
+                            position: number;
+                            is_primary: boolean;
+                            width: number;
+                            height: number;
+                            /** Format: date-time */
+                            created_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/products/{slug}/images/reorder/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reorder all images of a product; the first becomes primary */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Every image of the product, in the new order; the first becomes primary */
+                        ids: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            next: string | null;
+                            previous: string | null;
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                url: string;
+                                thumbnail_url: string;
+                                alt_text: string;
+                                position: number;
+                                is_primary: boolean;
+                                width: number;
+                                height: number;
+                                /** Format: date-time */
+                                created_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3618,8 +4025,15 @@ export interface paths {
                     status?: "pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled" | "refunded";
                     /** @description Staff with all=true: one user’s orders */
                     user?: string;
+                    /** @description From this instant; a date (YYYY-MM-DD) means from its start (UTC) */
                     created_after?: string;
+                    /** @description Before this instant; a date (YYYY-MM-DD) includes that whole day (UTC) */
                     created_before?: string;
+                    /** @description Staff: customer email contains (case-insensitive) */
+                    email?: string;
+                    /** @description Staff: exact order number */
+                    order_number?: string;
+                    ordering?: "created_at" | "-created_at" | "total" | "-total" | "order_number" | "-order_number";
                 };
                 header?: never;
                 path?: never;
@@ -3647,6 +4061,8 @@ export interface paths {
                                 payment_status: "unpaid" | "pending" | "paid" | "failed" | "refunded" | "partially_refunded";
                                 /** Format: uuid */
                                 user_id: string;
+                                /** @description The customer’s email at checkout */
+                                email: string;
                                 items: {
                                     /** Format: uuid */
                                     id: string;
@@ -3797,6 +4213,8 @@ export interface paths {
                             payment_status: "unpaid" | "pending" | "paid" | "failed" | "refunded" | "partially_refunded";
                             /** Format: uuid */
                             user_id: string;
+                            /** @description The customer’s email at checkout */
+                            email: string;
                             items: {
                                 /** Format: uuid */
                                 id: string;
@@ -3925,6 +4343,8 @@ export interface paths {
                             payment_status: "unpaid" | "pending" | "paid" | "failed" | "refunded" | "partially_refunded";
                             /** Format: uuid */
                             user_id: string;
+                            /** @description The customer’s email at checkout */
+                            email: string;
                             items: {
                                 /** Format: uuid */
                                 id: string;
@@ -4063,6 +4483,8 @@ export interface paths {
                             payment_status: "unpaid" | "pending" | "paid" | "failed" | "refunded" | "partially_refunded";
                             /** Format: uuid */
                             user_id: string;
+                            /** @description The customer’s email at checkout */
+                            email: string;
                             items: {
                                 /** Format: uuid */
                                 id: string;
@@ -4201,6 +4623,8 @@ export interface paths {
                             payment_status: "unpaid" | "pending" | "paid" | "failed" | "refunded" | "partially_refunded";
                             /** Format: uuid */
                             user_id: string;
+                            /** @description The customer’s email at checkout */
+                            email: string;
                             items: {
                                 /** Format: uuid */
                                 id: string;
@@ -4309,6 +4733,10 @@ export interface paths {
                     page?: number;
                     /** @description Items per page (default 20, max 100) */
                     page_size?: number;
+                    /** @description Code contains */
+                    search?: string;
+                    is_active?: boolean;
+                    ordering?: "created_at" | "-created_at" | "code" | "-code" | "used_count" | "-used_count";
                 };
                 header?: never;
                 path?: never;
@@ -4853,6 +5281,8 @@ export interface paths {
                     page?: number;
                     /** @description Items per page (default 20, max 100) */
                     page_size?: number;
+                    /** @description Payments of this order (staff: whoever owns it) */
+                    order?: string;
                 };
                 header?: never;
                 path?: never;
@@ -5533,6 +5963,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/stream/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live stream of your notifications and order status changes (SSE)
+         * @description Server-Sent Events (text/event-stream) of your new notifications (`event: notification`, data
+         *     as in the list) and your orders' status changes (`event: order_status`, data `{order_id, order_number, from_status,
+         *     status, changed_at}`), sent as their transactions commit, on whichever API replica you are connected to. Every
+         *     event has an `id`; reconnect with the `Last-Event-ID` header to get the events you missed first (kept 24 h).
+         *     A comment line (`: heartbeat`) comes every SSE_HEARTBEAT (15 s) when nothing else does.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description An endless text/event-stream */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit-log/": {
         parameters: {
             query?: never;
@@ -5612,6 +6103,954 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/stats/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dashboard numbers (computed in SQL, cached 30 s) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            generated_at: string;
+                            currency: string;
+                            /** @description Order statuses whose totals count as revenue */
+                            revenue_statuses: string[];
+                            revenue: {
+                                /** @example 19.99 */
+                                today: string;
+                                /** @example 19.99 */
+                                last_7_days: string;
+                                /** @example 19.99 */
+                                last_30_days: string;
+                            };
+                            paid_orders: {
+                                /** @description Orders in a revenue status */
+                                today: number;
+                                /** @description Orders in a revenue status */
+                                last_7_days: number;
+                                /** @description Orders in a revenue status */
+                                last_30_days: number;
+                            };
+                            orders: {
+                                /** @description Every order placed, any status */
+                                today: number;
+                                /** @description Every order placed, any status */
+                                last_7_days: number;
+                                /** @description Every order placed, any status */
+                                last_30_days: number;
+                            };
+                            orders_by_status: {
+                                pending: number;
+                                paid: number;
+                                processing: number;
+                                shipped: number;
+                                delivered: number;
+                                cancelled: number;
+                                refunded: number;
+                            };
+                            new_customers: {
+                                today: number;
+                                last_7_days: number;
+                                last_30_days: number;
+                            };
+                            /** @description 30 UTC days, oldest first, the last is today; days without orders are zeros */
+                            daily_revenue: {
+                                /** Format: date */
+                                date: string;
+                                /** @example 19.99 */
+                                revenue: string;
+                                /** @description Orders in a revenue status placed that day */
+                                orders: number;
+                            }[];
+                            low_stock: {
+                                count: number;
+                                results: {
+                                    /** Format: uuid */
+                                    variant_id: string;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    product_name: string;
+                                    product_slug: string;
+                                    sku: string;
+                                    variant_name: string;
+                                    stock_quantity: number;
+                                    low_stock_threshold: number;
+                                }[];
+                            };
+                            jobs: {
+                                /** @description Pending jobs that failed and wait for a retry */
+                                failed: number;
+                                dead: number;
+                                pending: number;
+                            };
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/jobs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Background jobs, newest first; status=failed means pending after a failure */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Items per page (default 20, max 100) */
+                    page_size?: number;
+                    status?: "failed" | "dead" | "pending" | "running" | "done";
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            next: string | null;
+                            previous: string | null;
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                type: string;
+                                status: "pending" | "running" | "done" | "dead";
+                                /** @description Has a last error and is not done */
+                                is_failed: boolean;
+                                payload: {
+                                    [key: string]: unknown;
+                                };
+                                payload_summary: string;
+                                attempts: number;
+                                max_attempts: number;
+                                last_error: string | null;
+                                /** Format: date-time */
+                                run_at: string;
+                                locked_until: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                finished_at: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/jobs/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            type: string;
+                            status: "pending" | "running" | "done" | "dead";
+                            /** @description Has a last error and is not done */
+                            is_failed: boolean;
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            payload_summary: string;
+                            attempts: number;
+                            max_attempts: number;
+                            last_error: string | null;
+                            /** Format: date-time */
+                            run_at: string;
+                            locked_until: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            finished_at: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/jobs/{id}/retry/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Runs a dead or failed job again now, with its attempts reset (409 otherwise) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            type: string;
+                            status: "pending" | "running" | "done" | "dead";
+                            /** @description Has a last error and is not done */
+                            is_failed: boolean;
+                            payload: {
+                                [key: string]: unknown;
+                            };
+                            payload_summary: string;
+                            attempts: number;
+                            max_attempts: number;
+                            last_error: string | null;
+                            /** Format: date-time */
+                            run_at: string;
+                            locked_until: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            finished_at: string | null;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reviews/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every review (hidden too), newest first; filter by rating, is_hidden, product slug */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Items per page (default 20, max 100) */
+                    page_size?: number;
+                    rating?: number;
+                    is_hidden?: boolean;
+                    /** @description Product slug */
+                    product?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            next: string | null;
+                            previous: string | null;
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                product: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    slug: string;
+                                };
+                                /** Format: uuid */
+                                user_id: string;
+                                user_name: string;
+                                rating: number;
+                                title: string;
+                                body: string;
+                                is_verified_purchase: boolean;
+                                is_hidden: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reviews/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            product: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                slug: string;
+                            };
+                            /** Format: uuid */
+                            user_id: string;
+                            user_name: string;
+                            rating: number;
+                            title: string;
+                            body: string;
+                            is_verified_purchase: boolean;
+                            is_hidden: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Hide or unhide a review; the product rating is recomputed */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        is_hidden: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            product: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                slug: string;
+                            };
+                            /** Format: uuid */
+                            user_id: string;
+                            user_name: string;
+                            rating: number;
+                            title: string;
+                            body: string;
+                            is_verified_purchase: boolean;
+                            is_hidden: boolean;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/admin/products/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Products as CSV (one row per variant, the import columns), with the staff list filters */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Items per page (default 20, max 100) */
+                    page_size?: number;
+                    /** @description Keyset pagination; empty for the first page */
+                    cursor?: string;
+                    /** @description Category slug; includes subcategories */
+                    category?: string;
+                    is_featured?: boolean;
+                    /** @example 19.99 */
+                    min_price?: string;
+                    /** @example 19.99 */
+                    max_price?: string;
+                    in_stock?: boolean;
+                    search?: string;
+                    ordering?: "price" | "-price" | "created_at" | "-created_at" | "name" | "-name" | "-rating";
+                    /** @description Staff only: also inactive and deleted products */
+                    include_inactive?: boolean;
+                    /** @description Staff with include_inactive: only active / inactive products */
+                    is_active?: boolean;
+                    /** @description Staff with include_inactive: only soft-deleted / not deleted */
+                    is_deleted?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV (streamed) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orders/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders as CSV with the filters of GET /orders/?all=true */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Staff: every user’s orders */
+                    all?: boolean;
+                    status?: "pending" | "paid" | "processing" | "shipped" | "delivered" | "cancelled" | "refunded";
+                    /** @description Staff with all=true: one user’s orders */
+                    user?: string;
+                    /** @description From this instant; a date (YYYY-MM-DD) means from its start (UTC) */
+                    created_after?: string;
+                    /** @description Before this instant; a date (YYYY-MM-DD) includes that whole day (UTC) */
+                    created_before?: string;
+                    /** @description Staff: customer email contains (case-insensitive) */
+                    email?: string;
+                    /** @description Staff: exact order number */
+                    order_number?: string;
+                    ordering?: "created_at" | "-created_at" | "total" | "-total" | "order_number" | "-order_number";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV (streamed) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/products/import/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import products and variants from CSV (create or update by slug / SKU); dry run by default
+         * @description Body: text/csv, or multipart/form-data with one file. Columns: product_slug*, product_name, category_slug, description, is_active, is_featured, variant_sku*, variant_name, price, stock_quantity, low_stock_threshold. All or nothing: with any row error a real run imports nothing (400 import_invalid with the report).
+         */
+        post: {
+            parameters: {
+                query: {
+                    /** @description true (default): validate and report only; false: import */
+                    dry_run: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dry_run: boolean;
+                            /** @description Whether anything was written */
+                            applied: boolean;
+                            rows: number;
+                            valid_rows: number;
+                            error_count: number;
+                            /** @description First 1000 errors */
+                            errors: {
+                                /** @description Line in the file (header = 1) */
+                                row: number;
+                                field: string;
+                                message: string;
+                            }[];
+                            products: {
+                                created: number;
+                                updated: number;
+                            };
+                            variants: {
+                                created: number;
+                                updated: number;
+                            };
+                            /** @description What each valid row does (first 1000) */
+                            results: {
+                                row: number;
+                                product_slug: string;
+                                variant_sku: string;
+                                product_action: "create" | "update";
+                                variant_action: "create" | "update";
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/products/bulk/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One action on many products: one transaction, one audit entry (params list the ids) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Product ids */
+                        ids: string[];
+                        action: "publish" | "unpublish" | "feature" | "unfeature" | "move_category" | "adjust_price";
+                        /** @description move_category: target; null = none */
+                        category_id?: string | null;
+                        /** @description adjust_price: signed percent, e.g. "-10" (10% off) */
+                        percent?: string | number;
+                        /** @description adjust_price: signed amount, e.g. "-2.50" */
+                        amount?: string | number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action: string;
+                            updated: number;
+                            ids: string[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -6,7 +6,6 @@ import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
 import { BadRequest, fieldError, isUniqueViolation, Unauthorized, ValidationFailed } from '../../core/errors.js';
 import { enqueueJob } from '../../core/jobs.js';
-import type { PageRequest } from '../../core/pagination.js';
 import { enforceRateLimits, type RateRule } from '../../core/rate-limit.js';
 import { JOB_PASSWORD_RESET_EMAIL, JOB_VERIFICATION_EMAIL, JOB_WELCOME_EMAIL } from './accounts.jobs.js';
 import { hashPassword, needsRehash, verifyPassword } from './accounts.passwords.js';

@@ -1,7 +1,7 @@
 // Admin API: bulk product actions and CSV import/export of products, and the orders CSV export.
 
 import { Readable } from 'node:stream';
-import multipart, { type MultipartFile } from '@fastify/multipart';
+import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { currentUser, requireStaff } from '../../core/auth.js';
@@ -23,7 +23,7 @@ const CSV_TYPES = ['text/csv', 'application/csv'];
 /** The CSV text of an import: a raw text/csv body, or the one file of a multipart form. */
 async function csvTextOf(request: FastifyRequest): Promise<string> {
   if (request.isMultipart()) {
-    for await (const part of request.parts()) {
+    for await (const part of request.parts({ limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 5 } })) {
       if (part.type === 'file') return (await (part as MultipartFile).toBuffer()).toString('utf8');
     }
     throw fieldError('file', 'No file was submitted.', 'required');
@@ -113,7 +113,7 @@ function orderRow(o: OrderExportRow): unknown[] {
 }
 
 export async function adminProductRoutes(app: App, ctx: AppContext) {
-  await app.register(multipart, { limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 5 } });
+  // multipart parsing is app-wide (core/request-habits.ts); the import allows a bigger file than an image
   for (const type of CSV_TYPES) {
     if (!app.hasContentTypeParser(type)) {
       app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: MAX_IMPORT_BYTES }, (_request, body, done) =>
