@@ -79,7 +79,7 @@ describe('login rate limits', () => {
     expect(res.headers['retry-after']).toBeDefined();
   });
 
-  it('lets a client try again once the window has passed', async () => {
+  it('lets a client try again once the window has passed', { timeout: 120_000 }, async () => {
     // the in-process cache reads the clock through Date.now, so the window can pass without waiting
     const local = await createTestApp({ env, cache: createMemoryCache() });
     try {
@@ -146,7 +146,7 @@ describe('password reset rate limits', () => {
 });
 
 describe.runIf(process.env.REDIS_URL)('rate limits with Redis', () => {
-  it('hold across two app instances sharing the cache', async () => {
+  it('hold across two app instances sharing the cache', { timeout: 120_000 }, async () => {
     const prefix = `test:rl-shared:${randomBytes(6).toString('hex')}:`;
     const url = process.env.REDIS_URL as string;
     const first = await createTestApp({ env, cache: createRedisCache(url, prefix) });

@@ -89,7 +89,7 @@ describe('category cycles', () => {
 });
 
 describe.runIf(onPostgres)('concurrent category moves on PostgreSQL', () => {
-  it('never produce a cycle: of two opposite moves exactly one wins, the other gets a 4xx', async () => {
+  it('never produce a cycle: of two opposite moves exactly one wins, the other gets a 4xx', { timeout: 180_000 }, async () => {
     for (let round = 0; round < 20; round++) {
       const x = await makeCategory(app);
       const y = await makeCategory(app);
@@ -101,7 +101,7 @@ describe.runIf(onPostgres)('concurrent category moves on PostgreSQL', () => {
     }
   });
 
-  it('never produce a longer cycle either (three categories moved in a ring at once)', async () => {
+  it('never produce a longer cycle either (three categories moved in a ring at once)', { timeout: 180_000 }, async () => {
     for (let round = 0; round < 5; round++) {
       const [a, b, c] = [await makeCategory(app), await makeCategory(app), await makeCategory(app)];
       const results = await Promise.all([move(a.slug, b.slug), move(b.slug, c.slug), move(c.slug, a.slug)]);
@@ -136,7 +136,7 @@ describe('variant deletion', () => {
     expect(await activeVariants(other.id)).toHaveLength(1);
   });
 
-  it.runIf(onPostgres)('leaves at least one active variant when two are deleted at once', async () => {
+  it.runIf(onPostgres)('leaves at least one active variant when two are deleted at once', { timeout: 180_000 }, async () => {
     for (let round = 0; round < 10; round++) {
       const product = await makeProduct(app, { variants: [{}, {}] });
       const [v1, v2] = product.variants.map((v) => v.id) as [string, string];
@@ -146,20 +146,24 @@ describe('variant deletion', () => {
     }
   });
 
-  it.runIf(onPostgres)('leaves at least one active variant when a delete and a deactivation race', async () => {
-    for (let round = 0; round < 10; round++) {
-      const product = await makeProduct(app, { variants: [{}, {}] });
-      const [v1, v2] = product.variants.map((v) => v.id) as [string, string];
-      await Promise.all([
-        del(product.slug, v1),
-        app.inject({
-          method: 'PATCH',
-          url: `/api/v1/products/${product.slug}/variants/${v2}/`,
-          payload: { is_active: false },
-          headers: otherStaff,
-        }),
-      ]);
-      expect(await activeVariants(product.id)).toHaveLength(1);
-    }
-  });
+  it.runIf(onPostgres)(
+    'leaves at least one active variant when a delete and a deactivation race',
+    { timeout: 180_000 },
+    async () => {
+      for (let round = 0; round < 10; round++) {
+        const product = await makeProduct(app, { variants: [{}, {}] });
+        const [v1, v2] = product.variants.map((v) => v.id) as [string, string];
+        await Promise.all([
+          del(product.slug, v1),
+          app.inject({
+            method: 'PATCH',
+            url: `/api/v1/products/${product.slug}/variants/${v2}/`,
+            payload: { is_active: false },
+            headers: otherStaff,
+          }),
+        ]);
+        expect(await activeVariants(product.id)).toHaveLength(1);
+      }
+    },
+  );
 });
