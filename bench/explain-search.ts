@@ -19,9 +19,14 @@ await withCliContext(async (ctx) => {
     const search = { text, typos: await findTypos(ctx.db, text) };
     console.log(`\n==== search=${JSON.stringify(text)} typos=${JSON.stringify(search.typos)}`);
     const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-    const keys = [...new Set(words.filter((w) => allowedTypos(w.length) > 0).flatMap((w) => deletions(w, allowedTypos(w.length))))];
+    const keys = [
+      ...new Set(words.filter((w) => allowedTypos(w.length) > 0).flatMap((w) => deletions(w, allowedTypos(w.length)))),
+    ];
     if (keys.length) {
-      await explain('typo candidates', sql`select distinct ${searchWords.word} from ${searchWords} where ${inArray(searchWords.term, keys)}`);
+      await explain(
+        'typo candidates',
+        sql`select distinct ${searchWords.word} from ${searchWords} where ${inArray(searchWords.term, keys)}`,
+      );
     }
     const where = and(sql`${products.isActive} and ${products.deletedAt} is null`, searchCondition(search));
     await explain('count', sql`select count(*) from ${products} where ${where}`);
