@@ -1,12 +1,19 @@
 // DRF PageNumberPagination: `?page=N&page_size=M` (default 20, max 100) -> {count, next, previous, results}
-// with absolute next/previous URLs; a page past the end is a 404 "Invalid page.".
+// with absolute next/previous URLs; a page past the end is a 404 "Invalid page.". As in DRF, a page_size above
+// the maximum is clamped to it and 0 or junk means the default (core/request-habits.ts, before validation).
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { NotFound } from './errors.js';
 
 export const PageQuery = {
   page: Type.Optional(Type.Integer({ minimum: 1, description: 'Page number, from 1' })),
-  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Items per page (default 20, max 100)' })),
+  page_size: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 100,
+      description: 'Items per page (default 20; above 100 gives 100; 0 or junk gives the default)',
+    }),
+  ),
 };
 
 export interface PageRequest {

@@ -156,9 +156,14 @@ describe('page-number pagination', () => {
     expect(res.json().detail).toBe('Invalid page.');
   });
 
-  it('refuses a page size over 100', async () => {
-    const res = await app.inject({ method: 'GET', url: '/test/page/?page_size=101' });
-    expect(res.statusCode).toBe(400);
-    expect(res.json().errors.page_size).toBeDefined();
+  it('clamps a page size over 100 and gives the default for 0 or junk, as DRF does', async () => {
+    const big = await app.inject({ method: 'GET', url: '/test/page/?page_size=101' });
+    expect(big.statusCode).toBe(200);
+    expect(big.json().results).toHaveLength(45);
+    for (const size of ['0', 'abc', '-5']) {
+      const res = await app.inject({ method: 'GET', url: `/test/page/?page_size=${size}` });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().results).toHaveLength(20);
+    }
   });
 });

@@ -29,8 +29,8 @@ beforeAll(async () => {
   twin = await createTestApp({ database: { ...database, close: async () => {} }, cache: cacheFor() });
 });
 afterAll(async () => {
-  await twin.close();
-  await app.close();
+  await twin?.close();
+  await app?.close();
 });
 
 const bearer = (access: string) => ({ authorization: `Bearer ${access}` });
