@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProduct } from '../factories/catalog.js';
 import { placeOrder } from '../factories/orders.js';
 import { makeUser } from '../factories/users.js';
-import { type AdminE2E, signInAsStaff, startAdminE2E } from './admin-harness.js';
+import { type AdminE2E, E2E_SETUP_TIMEOUT, signInAsStaff, startAdminE2E } from './admin-harness.js';
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let e2e: AdminE2E;
@@ -35,7 +35,7 @@ beforeAll(async () => {
   productSlug = product.slug;
   orderId = (await placeOrder(e2e.app, customer, [{ variantId: product.variants[0]!.id }])).id;
   await signInAsStaff(e2e, staff.email);
-});
+}, E2E_SETUP_TIMEOUT);
 afterAll(async () => e2e?.close());
 
 const screens = () => [
@@ -52,7 +52,7 @@ const screens = () => [
   ['import', '/admin/import', 'input[type=file]'],
 ];
 
-describe('admin accessibility', () => {
+describe('admin accessibility', { timeout: 120_000 }, () => {
   it('has no serious or critical axe violations on the main screens', { timeout: 180_000 }, async () => {
     const found: string[] = [];
     for (const [name, url, ready] of screens()) {

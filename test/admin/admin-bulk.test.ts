@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCategory, makeProduct } from '../factories/catalog.js';
 import { placeOrder } from '../factories/orders.js';
 import { authHeader, makeUser } from '../factories/users.js';
-import { type AdminE2E, api, notification, signInAsStaff, startAdminE2E } from './admin-harness.js';
+import { type AdminE2E, api, E2E_SETUP_TIMEOUT, notification, signInAsStaff, startAdminE2E } from './admin-harness.js';
 
 const POLL = { timeout: 15_000 };
 // biome-ignore lint/suspicious/noExplicitAny: API JSON read in assertions
@@ -19,13 +19,13 @@ beforeAll(async () => {
   const staff = await makeUser(e2e.app, { isStaff: true, email: 'bulk@example.com' });
   staffHeaders = await authHeader(e2e.app, staff);
   await signInAsStaff(e2e, staff.email);
-});
+}, E2E_SETUP_TIMEOUT);
 afterAll(async () => e2e?.close());
 
 const listUrl = (resource: string, filter: Json, perPage = 50) =>
   `${e2e.baseUrl}/admin/${resource}?filter=${encodeURIComponent(JSON.stringify(filter))}&perPage=${perPage}&page=1`;
 
-describe('admin bulk work', () => {
+describe('admin bulk work', { timeout: 120_000 }, () => {
   it('unpublishes 50 selected products with one API call', async () => {
     const category = await makeCategory(e2e.app, { name: 'Bulk Lot', slug: 'bulk-lot' });
     for (let i = 0; i < 50; i++) await makeProduct(e2e.app, { name: `Lot item ${i}`, categoryId: category.id });

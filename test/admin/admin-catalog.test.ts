@@ -3,7 +3,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUser } from '../factories/users.js';
-import { type AdminE2E, api, notification, signIn, signInAsStaff, startAdminE2E } from './admin-harness.js';
+import { type AdminE2E, api, E2E_SETUP_TIMEOUT, notification, signIn, signInAsStaff, startAdminE2E } from './admin-harness.js';
 
 const POLL = { timeout: 15_000 };
 // biome-ignore lint/suspicious/noExplicitAny: API JSON read in assertions
@@ -14,10 +14,10 @@ let staffEmail: string;
 beforeAll(async () => {
   e2e = await startAdminE2E();
   staffEmail = (await makeUser(e2e.app, { isStaff: true, email: 'clerk@example.com', firstName: 'Cleo' })).email;
-});
+}, E2E_SETUP_TIMEOUT);
 afterAll(async () => e2e?.close());
 
-describe('admin catalog screens', () => {
+describe('admin catalog screens', { timeout: 120_000 }, () => {
   it('keeps a customer at the login screen with a clear message', async () => {
     const customer = await makeUser(e2e.app, { email: 'shopper@example.com' });
     await signIn(e2e, customer.email);

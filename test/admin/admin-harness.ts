@@ -12,6 +12,8 @@ import { DEFAULT_PASSWORD } from '../factories/users.js';
 import { createTestApp, type TestAppOptions } from '../setup/test-app.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Start-up (database clone, server, browser, sign-in) can take long on a loaded CI box. */
+export const E2E_SETUP_TIMEOUT = 180_000;
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Builds dist/admin once when CI's `npm run build` has not (a lock keeps parallel test files from racing). */

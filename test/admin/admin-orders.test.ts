@@ -6,7 +6,7 @@ import { makeJob } from '../factories/admin.js';
 import { makeProduct } from '../factories/catalog.js';
 import { addToCart, checkout, placeOrder } from '../factories/orders.js';
 import { authHeader, makeUser } from '../factories/users.js';
-import { type AdminE2E, api, notification, signInAsStaff, startAdminE2E } from './admin-harness.js';
+import { type AdminE2E, api, E2E_SETUP_TIMEOUT, notification, signInAsStaff, startAdminE2E } from './admin-harness.js';
 
 const POLL = { timeout: 15_000 };
 // biome-ignore lint/suspicious/noExplicitAny: API JSON read in assertions
@@ -23,7 +23,7 @@ beforeAll(async () => {
   customer = await makeUser(e2e.app, { email: 'buyer@example.com' });
   customerHeaders = await authHeader(e2e.app, customer);
   await signInAsStaff(e2e, admin.email);
-});
+}, E2E_SETUP_TIMEOUT);
 afterAll(async () => e2e?.close());
 
 async function clickAndConfirm(label: string, note?: string) {
@@ -35,7 +35,7 @@ async function clickAndConfirm(label: string, note?: string) {
   await dialog.waitFor({ state: 'hidden' });
 }
 
-describe('admin order screens', () => {
+describe('admin order screens', { timeout: 120_000 }, () => {
   it('shows the dashboard with revenue, orders by status and the 30-day chart', async () => {
     const page = e2e.page;
     await page.goto(`${e2e.baseUrl}/admin/`);

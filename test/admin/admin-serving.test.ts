@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCsp, findAdminBuild } from '../../src/core/admin-ui.js';
 import type { App } from '../../src/core/module.js';
 import { createTestApp } from '../setup/test-app.js';
-import { ensureAdminBuilt } from './admin-harness.js';
+import { E2E_SETUP_TIMEOUT, ensureAdminBuilt } from './admin-harness.js';
 
 let app: App;
 
 beforeAll(async () => {
   ensureAdminBuilt();
   app = await createTestApp();
-});
+}, E2E_SETUP_TIMEOUT);
 afterAll(async () => app?.close());
 
 describe('admin UI serving', () => {
