@@ -11,7 +11,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { registerAdminUi } from './core/admin-ui.js';
 import { registerAuditTrail } from './core/audit.js';
-import { authenticate, guardBeforeValidation } from './core/auth.js';
+import { authenticate, guardBeforeValidation, hashToken } from './core/auth.js';
 import { type AppContext, type ContextOverrides, closeContext, createContext } from './core/context.js';
 import { corsOptions } from './core/cors.js';
 import { RateLimited } from './core/errors.js';
@@ -98,6 +98,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     max: config.apiRateLimit,
     timeWindow: '1 minute',
     nameSpace: 'emp-rl:',
+    // keys hold a hash of the client address, never the address itself (no personal data in the cache)
+    keyGenerator: (request) => hashToken(request.ip).slice(0, 32),
     allowList: (request) => !request.url.startsWith('/api/'),
     errorResponseBuilder: (_request, context) => new RateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
     // counts through the cache: Redis when up, in process while its breaker is open (never a 500)

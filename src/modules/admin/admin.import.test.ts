@@ -176,7 +176,7 @@ describe('CSV import', () => {
       headers: { ...staff, 'content-type': 'application/json' },
       payload: { rows: [] },
     });
-    expect(res.statusCode).toBe(400);
+    expect(res.statusCode).toBe(415); // a JSON body is not a CSV file: unsupported media type, as on image uploads
     const good = `${HEADER}\nnope-anon,Nope,,,,,NOPE-1,,1.00,1,1`;
     expect(
       (
