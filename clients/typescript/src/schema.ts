@@ -952,7 +952,7 @@ export interface paths {
                 query?: {
                     /** @description Page number, from 1 */
                     page?: number;
-                    /** @description Items per page (default 20, max 100) */
+                    /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
                     page_size?: number;
                 };
                 header?: never;
@@ -1658,7 +1658,7 @@ export interface paths {
                 query?: {
                     /** @description Page number, from 1 */
                     page?: number;
-                    /** @description Items per page (default 20, max 100) */
+                    /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
                     page_size?: number;
                     /** @description Keyset pagination; empty for the first page */
                     cursor?: string;
@@ -2412,7 +2412,7 @@ export interface paths {
                 query?: {
                     /** @description Page number, from 1 */
                     page?: number;
-                    /** @description Items per page (default 20, max 100) */
+                    /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
                     page_size?: number;
                 };
                 header?: never;
@@ -2685,7 +2685,7 @@ export interface paths {
                 query?: {
                     /** @description Page number, from 1 */
                     page?: number;
-                    /** @description Items per page (default 20, max 100) */
+                    /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
                     page_size?: number;
                 };
                 header?: never;
@@ -3064,7 +3064,7 @@ export interface paths {
                 query?: {
                     /** @description Page number, from 1 */
                     page?: number;
-                    /** @description Items per page (default 20, max 100) */
+                    /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
                     page_size?: number;
                 };
                 header?: never;
@@ -4018,7 +4018,7 @@ export interface paths {
                 query?: {
                     /** @description Page number, from 1 */
                     page?: number;
-                    /** @description Items per page (default 20, max 100) */
+                    /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
                     page_size?: number;
                     /** @description Staff: every user’s orders */
                     all?: boolean;
@@ -4731,7 +4731,7 @@ export interface paths {
                 query?: {
                     /** @description Page number, from 1 */
                     page?: number;
-                    /** @description Items per page (default 20, max 100) */
+                    /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
                     page_size?: number;
                     /** @description Code contains */
                     search?: string;
@@ -5279,7 +5279,7 @@ export interface paths {
                 query?: {
                     /** @description Page number, from 1 */
                     page?: number;
-                    /** @description Items per page (default 20, max 100) */
+                    /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
                     page_size?: number;
                     /** @description Payments of this order (staff: whoever owns it) */
                     order?: string;
@@ -5705,7 +5705,7 @@ export interface paths {
                 query?: {
                     /** @description Page number, from 1 */
                     page?: number;
-                    /** @description Items per page (default 20, max 100) */
+                    /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
                     page_size?: number;
                     /** @description true: only unread; false: only read; absent: all */
                     unread?: boolean;
@@ -6037,7 +6037,7 @@ export interface paths {
                 query?: {
                     /** @description Page number, from 1 */
                     page?: number;
-                    /** @description Items per page (default 20, max 100) */
+                    /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
                     page_size?: number;
                     actor?: string;
                     route?: string;
@@ -6250,7 +6250,7 @@ export interface paths {
                 query?: {
                     /** @description Page number, from 1 */
                     page?: number;
-                    /** @description Items per page (default 20, max 100) */
+                    /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
                     page_size?: number;
                     status?: "failed" | "dead" | "pending" | "running" | "done";
                     type?: string;
@@ -6493,7 +6493,7 @@ export interface paths {
                 query?: {
                     /** @description Page number, from 1 */
                     page?: number;
-                    /** @description Items per page (default 20, max 100) */
+                    /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
                     page_size?: number;
                     rating?: number;
                     is_hidden?: boolean;
@@ -6762,7 +6762,7 @@ export interface paths {
                 query?: {
                     /** @description Page number, from 1 */
                     page?: number;
-                    /** @description Items per page (default 20, max 100) */
+                    /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
                     page_size?: number;
                     /** @description Keyset pagination; empty for the first page */
                     cursor?: string;
