@@ -45,33 +45,26 @@ export async function hasDeliveredOrderWithProduct(db: Db, userId: string, produ
   return repo.hasDeliveredOrderWithProduct(db, userId, productId);
 }
 
+/** What payments need of an order: its money and its states. */
+const forPayment = (order: OrderRow): OrderForPayment => ({
+  id: order.id,
+  orderNumber: order.orderNumber,
+  userId: order.userId,
+  status: order.status as OrderStatus,
+  paymentStatus: order.paymentStatus,
+  total: order.total,
+  currency: order.currency,
+});
+
 export async function getOrderForPayment(db: Db, orderId: string): Promise<OrderForPayment | undefined> {
   const order = await repo.findOrder(db, orderId);
-  if (!order) return undefined;
-  return {
-    id: order.id,
-    orderNumber: order.orderNumber,
-    userId: order.userId,
-    status: order.status as OrderStatus,
-    paymentStatus: order.paymentStatus,
-    total: order.total,
-    currency: order.currency,
-  };
+  return order && forPayment(order);
 }
 
 /** Like getOrderForPayment, holding the order row lock to commit (a cancel then waits, or has happened). */
 export async function lockOrderForPayment(tx: Db, orderId: string): Promise<OrderForPayment | undefined> {
   const order = await repo.lockOrder(tx, orderId);
-  if (!order) return undefined;
-  return {
-    id: order.id,
-    orderNumber: order.orderNumber,
-    userId: order.userId,
-    status: order.status as OrderStatus,
-    paymentStatus: order.paymentStatus,
-    total: order.total,
-    currency: order.currency,
-  };
+  return order && forPayment(order);
 }
 
 export { setOrderCancelHook } from './orders.lifecycle.js';
