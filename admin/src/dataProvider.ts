@@ -14,6 +14,8 @@ interface ResourceConfig {
   key?: 'slug';
   /** Only these orderings are accepted by the API; anything else is dropped (the API would 400). */
   orderings?: string[];
+  /** A nested collection (`/users/{user}/addresses`): listed only through its parent, named by this filter. */
+  parent?: string;
 }
 
 export const RESOURCES: Record<string, ResourceConfig> = {
@@ -30,6 +32,7 @@ export const RESOURCES: Record<string, ResourceConfig> = {
   reviews: { path: '/admin/reviews' },
   jobs: { path: '/admin/jobs' },
   audit: { path: '/audit-log' },
+  addresses: { path: '/users/{user}/addresses', parent: 'user' },
   payments: { path: '/payments' },
 };
 
@@ -167,7 +170,13 @@ export function createDataProvider(api: ApiClient): AdminDataProvider {
       const { page, perPage } = params.pagination ?? { page: 1, perPage: 1000 };
       return { data: rows.slice((page - 1) * perPage, page * perPage) as RaRecord[], total: rows.length };
     }
-    const { json } = await api.request<Json>(`${cfg.path}/`, { query: listQuery(resource, params) });
+    const query = listQuery(resource, params);
+    let path = cfg.path;
+    if (cfg.parent) {
+      path = path.replace(`{${cfg.parent}}`, encodeURIComponent(String(query[cfg.parent] ?? '')));
+      delete query[cfg.parent];
+    }
+    const { json } = await api.request<Json>(`${path}/`, { query });
     const data = remember(resource, (json.results ?? []).map((r: Json) => toRecord(resource, r)));
     return { data, total: json.count ?? data.length };
   }

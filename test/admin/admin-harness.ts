@@ -2,6 +2,7 @@
 // built admin bundle, and one headless Debian Chromium per test file driven by playwright-core.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,4 +119,33 @@ export async function api<T = unknown>(
     json = undefined;
   }
   return { status: res.statusCode, json: json as T, body: res.body };
+}
+
+/** Lets the screen settle: finite animations (Material UI's fade-ins, dialog transitions) have finished. */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.waitForFunction(() =>
+    document
+      .getAnimations()
+      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Number.POSITIVE_INFINITY),
+  );
+}
+
+let axeSource: string | undefined;
+type AxeResult = { violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown }> }> };
+
+/**
+ * The serious and critical axe-core violations of the page as it is now (after it settled: half-faded text
+ * is not a real contrast problem). axe is evaluated through the DevTools protocol, so the CSP stays strict.
+ */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await settled(page);
+  axeSource ??= fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  const result = (await page.evaluate(() =>
+    (globalThis as unknown as { axe: { run: (o: object) => Promise<unknown> } }).axe.run({ resultTypes: ['violations'] }),
+  )) as AxeResult;
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
 }
