@@ -1,5 +1,5 @@
 // Admin UI end to end in Chromium (shop side): the dashboard; an order taken from placed to delivered and
-// partially refunded from its page; a coupon made in the admin and accepted at checkout; a review hidden;
+// partially refunded from its page; a coupon made in the admin, accepted at checkout, edited and deleted; a review hidden;
 // a dead job retried. Each step is checked through the public/staff API, not only on screen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeJob } from '../factories/admin.js';
@@ -108,7 +108,7 @@ describe('admin order screens', { timeout: 120_000 }, () => {
     }
   });
 
-  it('creates a coupon that checkout then accepts', async () => {
+  it('creates a coupon that checkout then accepts, edits it, and deletes it after a confirmation', async () => {
     const page = e2e.page;
     await page.goto(`${e2e.baseUrl}/admin/coupons/create`);
     await page.getByLabel('Code *').fill('WINTER10');
@@ -127,6 +127,22 @@ describe('admin order screens', { timeout: 120_000 }, () => {
     await page.reload();
     const row = page.getByRole('row').filter({ hasText: 'WINTER10' });
     await expect.poll(() => row.getByRole('cell').nth(4).textContent(), POLL).toBe('1');
+
+    // edit, then delete after a confirmation
+    const coupons = async () => (await api<Json>(e2e.app, 'GET', '/api/v1/coupons/?search=WINTER10', staffHeaders)).json.results;
+    await row.getByRole('cell', { name: 'WINTER10' }).click();
+    await page.getByLabel('Value *').fill('15');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/admin\/coupons(\?.*)?$/);
+    await expect.poll(async () => Number((await coupons())[0]?.value), POLL).toBe(15);
+    await row.getByRole('cell', { name: 'WINTER10' }).click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).toContain('Delete this coupon?');
+    expect(await coupons()).toHaveLength(1); // nothing deleted before the confirmation
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await page.waitForURL(/\/admin\/coupons(\?.*)?$/);
+    await expect.poll(coupons, POLL).toEqual([]);
   });
 
   it('hides a review: it leaves the public list and the product rating', async () => {
