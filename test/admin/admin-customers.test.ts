@@ -222,6 +222,22 @@ describe('admin customers and audit log', { timeout: 120_000 }, () => {
     expect(found, found.join('\n')).toEqual([]);
   });
 
+  it('fits the customers list and a customer page on a tablet (768 px) without sideways scrolling', async () => {
+    const page = e2e.page;
+    await page.setViewportSize({ width: 768, height: 1024 });
+    try {
+      for (const path of [`/customers?filter=${encodeURIComponent('{}')}`, `/customers/${ada.id}/show`]) {
+        await page.goto(url(path));
+        await page.locator('tbody tr').first().waitFor();
+        await settled(page);
+        const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+        expect(overflow, path).toBeLessThanOrEqual(0);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
   it('saw no CSP violation or page error', () => {
     expect(e2e.pageErrors, e2e.pageErrors.join('\n')).toEqual([]);
   });

@@ -17,11 +17,29 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const E2E_SETUP_TIMEOUT = 180_000;
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Builds dist/admin once when CI's `npm run build` has not (a lock keeps parallel test files from racing). */
+const ADMIN_SOURCES = ['admin/src', 'admin/index.html', 'admin/vite.config.ts'];
+
+/** True when a file of the admin's sources changed after dist/admin was built (a stale bundle would be tested). */
+function adminBuildIsStale(built: string): boolean {
+  const builtAt = fs.statSync(path.join(built, 'index.html')).mtimeMs;
+  const newer = (file: string): boolean => {
+    const stat = fs.statSync(file);
+    if (stat.isDirectory()) return fs.readdirSync(file).some((name) => newer(path.join(file, name)));
+    return stat.mtimeMs > builtAt;
+  };
+  return ADMIN_SOURCES.some((source) => newer(path.join(root, source)));
+}
+
+/**
+ * Builds dist/admin when CI's `npm run build` has not, or when admin/ changed since the last build (a lock
+ * keeps parallel test files from racing; the check is repeated under it, so one file builds and the rest wait).
+ */
 export function ensureAdminBuilt(): void {
-  if (findAdminBuild()) return;
+  const built = findAdminBuild();
+  if (built && !adminBuildIsStale(built)) return;
   fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
-  const script = `test -f dist/admin/index.html || npx vite build --config admin/vite.config.ts --logLevel error`;
+  const stale = `find ${ADMIN_SOURCES.join(' ')} -newer dist/admin/index.html | grep -q .`;
+  const script = `if test ! -f dist/admin/index.html || ${stale}; then npx vite build --config admin/vite.config.ts --logLevel error; fi`;
   execFileSync('flock', [path.join(root, 'dist', '.admin-build.lock'), 'sh', '-c', script], { cwd: root, stdio: 'inherit' });
 }
 
