@@ -1,9 +1,10 @@
 // Admin UI end to end in Chromium (catalog side): who may sign in, and staff building a catalog through the
 // screens: a category, a product with two variants and an uploaded image that then shows in the public API;
-// the category tree edited (rename, move under another parent, delete; a parent's delete refused), and the
+// the product list searched, filtered and sorted by the API; the category tree edited (rename, move under another parent, delete; a parent's delete refused), and the
 // product's images reordered and deleted.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeProduct } from '../factories/catalog.js';
 import { makeUser } from '../factories/users.js';
 import { type AdminE2E, api, E2E_SETUP_TIMEOUT, notification, signIn, signInAsStaff, startAdminE2E } from './admin-harness.js';
 
@@ -107,6 +108,35 @@ describe('admin catalog screens', { timeout: 120_000 }, () => {
     await expect.poll(() => helper.textContent(), POLL).toMatch(/already exists/i);
     expect(await slug.getAttribute('aria-invalid')).toBe('true');
     expect(page.url()).toMatch(/\/products\/create$/);
+  });
+
+  it('searches, filters and sorts the product list on the server', async () => {
+    await makeProduct(e2e.app, { name: 'Zeta Lamp', slug: 'zeta-lamp', price: 3000, variants: [{ stockQuantity: 0 }] });
+    await makeProduct(e2e.app, { name: 'Alpha Lamp', slug: 'alpha-lamp', price: 1000 });
+    await makeProduct(e2e.app, { name: 'Mid Lamp', slug: 'mid-lamp', price: 2000 });
+    const page = e2e.page;
+    const queries: URLSearchParams[] = [];
+    page.on('request', (r) => {
+      if (/\/api\/v1\/products\/\?/.test(r.url())) queries.push(new URL(r.url()).searchParams);
+    });
+    const names = () => page.locator('tbody tr td:nth-child(2)').allTextContents();
+    await page.goto(`${e2e.baseUrl}/admin/products?filter=${encodeURIComponent('{}')}`);
+    await page.getByPlaceholder('Search products').fill('lamp');
+    await expect.poll(async () => (await names()).sort(), POLL).toEqual(['Alpha Lamp', 'Mid Lamp', 'Zeta Lamp']);
+    expect(queries.at(-1)?.get('search')).toBe('lamp');
+
+    await page.getByRole('columnheader', { name: 'Price' }).getByRole('button').click();
+    await expect.poll(names, POLL).toEqual(['Alpha Lamp', 'Mid Lamp', 'Zeta Lamp']);
+    await page.getByRole('columnheader', { name: 'Price' }).getByRole('button').click();
+    await expect.poll(names, POLL).toEqual(['Zeta Lamp', 'Mid Lamp', 'Alpha Lamp']);
+    expect(queries.at(-1)?.get('ordering')).toBe('-price');
+
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.getByRole('menuitemcheckbox', { name: 'In stock' }).click();
+    await page.getByRole('combobox', { name: 'In stock' }).click();
+    await page.getByRole('option', { name: 'Yes' }).click();
+    await expect.poll(names, POLL).toEqual(['Mid Lamp', 'Alpha Lamp']);
+    expect(Object.fromEntries(queries.at(-1) ?? [])).toMatchObject({ search: 'lamp', in_stock: 'true', ordering: '-price' });
   });
 
   it('edits the category tree: creates, edits and moves a category, refuses to delete a parent, deletes a leaf', async () => {

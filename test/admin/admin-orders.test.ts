@@ -1,5 +1,5 @@
 // Admin UI end to end in Chromium (shop side): the dashboard; an order taken from placed to delivered and
-// partially refunded from its page; a coupon made in the admin, accepted at checkout, edited and deleted; a review hidden;
+// partially refunded from its page; the orders list filtered by status, number and date; a coupon made in the admin, accepted at checkout, edited and deleted; a review hidden;
 // a dead job retried. Each step is checked through the public/staff API, not only on screen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeJob } from '../factories/admin.js';
@@ -106,6 +106,43 @@ describe('admin order screens', { timeout: 120_000 }, () => {
     for (const name of ['Cancel order', 'Mark paid', 'Mark processing', 'Refund']) {
       expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
     }
+  });
+
+  it('filters the orders list by status, order number and date range on the server', async () => {
+    const page = e2e.page;
+    const all = (await api<Json>(e2e.app, 'GET', '/api/v1/orders/?all=true&page_size=100', staffHeaders)).json.results;
+    const cancelled = all.filter((o: Json) => o.status === 'cancelled').map((o: Json) => o.order_number);
+    expect(cancelled.length).toBeGreaterThan(0);
+    expect(all.length).toBeGreaterThan(cancelled.length);
+    const queries: URLSearchParams[] = [];
+    page.on('request', (r) => {
+      if (/\/api\/v1\/orders\/\?/.test(r.url())) queries.push(new URL(r.url()).searchParams);
+    });
+    const numbers = () => page.locator('tbody tr td:nth-child(1)').allTextContents();
+    await page.goto(`${e2e.baseUrl}/admin/orders?filter=${encodeURIComponent('{}')}`);
+    await expect.poll(async () => (await numbers()).length, POLL).toBe(all.length);
+
+    await page.getByRole('combobox', { name: 'Status' }).click();
+    await page.getByRole('option', { name: 'cancelled' }).click();
+    await expect.poll(async () => (await numbers()).sort(), POLL).toEqual([...cancelled].sort());
+    expect(queries.at(-1)?.get('status')).toBe('cancelled');
+
+    const target = all.find((o: Json) => o.status !== 'cancelled') as Json;
+    await page.goto(`${e2e.baseUrl}/admin/orders?filter=${encodeURIComponent('{}')}`);
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.getByRole('menuitemcheckbox', { name: 'Order number' }).click();
+    await page.getByLabel('Order number').fill(target.order_number);
+    await expect.poll(numbers, POLL).toEqual([target.order_number]);
+
+    await page.goto(`${e2e.baseUrl}/admin/orders?filter=${encodeURIComponent('{}')}`);
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.getByRole('menuitemcheckbox', { name: 'Placed from' }).click();
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const day = (d: Date) =>
+      `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    await page.getByLabel('Placed from').fill(day(tomorrow));
+    await page.getByText('No Orders found using the current filters.').waitFor();
+    expect(queries.at(-1)?.get('created_after')).toBe(day(tomorrow));
   });
 
   it('creates a coupon that checkout then accepts, edits it, and deletes it after a confirmation', async () => {
