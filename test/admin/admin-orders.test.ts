@@ -1,6 +1,7 @@
 // Admin UI end to end in Chromium (shop side): the dashboard; an order taken from placed to delivered and
 // partially refunded from its page; the orders list filtered by status, number and date; a coupon made in
-// the admin, accepted at checkout, edited and deleted; a review hidden; a dead job retried. Each step is checked through the public/staff API, not only on screen.
+// the admin, accepted at checkout, edited and deleted; a review hidden; a dead job retried. Each step is
+// checked through the public/staff API, not only on screen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeJob } from '../factories/admin.js';
 import { makeProduct } from '../factories/catalog.js';
