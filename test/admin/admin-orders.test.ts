@@ -1,7 +1,7 @@
 // Admin UI end to end in Chromium (shop side): the dashboard; an order taken from placed to delivered and
 // partially refunded from its page; the orders list filtered by status, number and date; a coupon made in
-// the admin, accepted at checkout, edited and deleted; a review hidden; a dead job retried. Each step is
-// checked through the public/staff API, not only on screen.
+// the admin, accepted at checkout, edited and deleted; reviews filtered by rating, hidden, unhidden and
+// deleted; a dead job retried. Each step is checked through the public/staff API, not only on screen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeJob } from '../factories/admin.js';
 import { makeProduct } from '../factories/catalog.js';
@@ -183,27 +183,48 @@ describe('admin order screens', { timeout: 120_000 }, () => {
     await expect.poll(coupons, POLL).toEqual([]);
   });
 
-  it('hides a review: it leaves the public list and the product rating', async () => {
+  it('filters reviews by rating, hides and unhides one (rating kept right), deletes one after a confirmation', async () => {
     const product = await makeProduct(e2e.app, { variants: [{ stockQuantity: 5 }] });
-    const posted = await api<Json>(e2e.app, 'POST', `/api/v1/products/${product.slug}/reviews/`, customerHeaders, {
-      rating: 1,
-      title: 'Broke at once',
-      body: 'Snapped on day one.',
-    });
-    expect(posted.status, posted.body).toBe(201);
-    const before = (await api<Json>(e2e.app, 'GET', `/api/v1/products/${product.slug}/`)).json;
-    expect(before.review_count).toBe(1);
+    const fan = await authHeader(e2e.app, await makeUser(e2e.app, { email: 'fan@example.com' }));
+    for (const [headers, rating, title] of [
+      [customerHeaders, 1, 'Broke at once'],
+      [fan, 5, 'Love it'],
+    ] as const) {
+      const posted = await api<Json>(e2e.app, 'POST', `/api/v1/products/${product.slug}/reviews/`, headers, {
+        rating,
+        title,
+        body: `${title}.`,
+      });
+      expect(posted.status, posted.body).toBe(201);
+    }
+    const productNow = async () => (await api<Json>(e2e.app, 'GET', `/api/v1/products/${product.slug}/`)).json;
+    const publicTitles = async () =>
+      (await api<Json>(e2e.app, 'GET', `/api/v1/products/${product.slug}/reviews/`)).json.results.map((r: Json) => r.title);
+    expect(await productNow()).toMatchObject({ review_count: 2, average_rating: '3.00' });
 
     const page = e2e.page;
-    await page.goto(`${e2e.baseUrl}/admin/reviews`);
+    await page.goto(`${e2e.baseUrl}/admin/reviews?filter=${encodeURIComponent('{}')}`);
+    await page.getByRole('row').filter({ hasText: 'Love it' }).waitFor();
+    await page.getByRole('combobox', { name: 'Rating' }).click();
+    await page.getByRole('option', { name: '1 ★' }).click();
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'Love it' }).count(), POLL).toBe(0);
     const row = page.getByRole('row').filter({ hasText: 'Broke at once' });
+
     await row.getByRole('button', { name: 'Hide' }).click();
     await row.getByRole('button', { name: 'Unhide' }).waitFor();
+    expect(await publicTitles()).toEqual(['Love it']);
+    expect(await productNow()).toMatchObject({ review_count: 1, average_rating: '5.00' });
 
-    const reviews = (await api<Json>(e2e.app, 'GET', `/api/v1/products/${product.slug}/reviews/`)).json;
-    expect(reviews.results).toHaveLength(0);
-    const after = (await api<Json>(e2e.app, 'GET', `/api/v1/products/${product.slug}/`)).json;
-    expect(after).toMatchObject({ review_count: 0, average_rating: '0.00' });
+    await row.getByRole('button', { name: 'Unhide' }).click();
+    await row.getByRole('button', { name: 'Hide' }).waitFor();
+    await expect.poll(async () => (await productNow()).review_count, POLL).toBe(2);
+    expect((await productNow()).average_rating).toBe('3.00');
+
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => row.count(), POLL).toBe(0);
+    expect(await publicTitles()).toEqual(['Love it']);
+    expect(await productNow()).toMatchObject({ review_count: 1, average_rating: '5.00' });
   });
 
   it('retries a dead job from the jobs screen', async () => {
