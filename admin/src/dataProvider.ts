@@ -146,7 +146,8 @@ export interface AdminDataProvider extends DataProvider {
   markPaid(paymentId: string, note?: string): Promise<Json>;
   refund(paymentId: string, body: Json, idempotencyKey: string): Promise<Json>;
   retryJob(jobId: string): Promise<Json>;
-  importProducts(file: File | string, dryRun: boolean): Promise<Json>;
+  /** The CSV import; `onProgress` gets the share of the file sent so far (0..1). */
+  importProducts(file: File | string, dryRun: boolean, onProgress?: (sent: number) => void): Promise<Json>;
   /** A CSV export with the list's filters, fetched with the Authorization header (never a token in a URL). */
   exportCsv(kind: 'products' | 'orders', filter: Json): Promise<{ blob: Blob; filename: string }>;
   stats(): Promise<Json>;
@@ -322,12 +323,12 @@ export function createDataProvider(api: ApiClient): AdminDataProvider {
     async retryJob(jobId) {
       return (await api.request<Json>(`/admin/jobs/${jobId}/retry/`, { method: 'POST' })).json;
     },
-    async importProducts(file, dryRun) {
+    async importProducts(file, dryRun, onProgress) {
       const body = typeof file === 'string' ? file : await file.text();
       const headers = { 'content-type': 'text/csv' };
       const query = { dry_run: dryRun };
       try {
-        return (await api.request<Json>('/admin/products/import/', { method: 'POST', body, headers, query })).json;
+        return (await api.upload<Json>('/admin/products/import/', body, { headers, query, onProgress })).json;
       } catch (error) {
         // a real run with bad rows answers 400 with the same report: show it like a dry run's
         const report = (error as { body?: Json }).body;

@@ -97,8 +97,23 @@ describe('admin bulk work', { timeout: 120_000 }, () => {
     await page.locator('#csv-file').setInputFiles(`${dir}/good.csv`);
     await page.getByRole('button', { name: 'Check (dry run)' }).click();
     await page.getByText('Dry run: 1000 rows, 1000 valid').waitFor({ timeout: 60_000 });
+    // a big file shows progress until the API answers (held here, so the state can be seen)
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const importCall = /\/api\/v1\/admin\/products\/import\/\?dry_run=false/;
+    await page.route(importCall, async (route) => {
+      await gate;
+      await route.continue();
+    });
     await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const progress = page.getByTestId('import-progress');
+    await progress.getByRole('progressbar', { name: 'Import progress' }).waitFor();
+    expect(await progress.textContent()).toContain('Importing 1000 rows');
+    expect(await page.getByRole('button', { name: 'Import', exact: true }).isDisabled()).toBe(true);
+    release();
     await page.getByText(/^Imported\. 1000 rows/).waitFor({ timeout: 120_000 });
+    await page.unroute(importCall);
+    expect(await progress.count()).toBe(0);
     expect(await page.getByTestId('import-report').textContent()).toContain('Products: 250 new');
     expect((await api<Json>(e2e.app, 'GET', '/api/v1/products/?category=imported')).json.count).toBe(250);
 
