@@ -1,8 +1,8 @@
-// Staff management of user accounts: the list, one user and their address book, and access changes
-// (deactivate/reactivate, grant or remove staff rights). Rules: only an admin (superuser) changes staff
-// rights or the activation of a staff or admin account; nobody deactivates or demotes themselves, so the
-// shop cannot lock out its last admin.
+// Staff management of user accounts: the list, one user, and access changes (deactivate/reactivate, grant or
+// remove staff rights). Rules: only an admin (superuser) changes staff rights or the activation of a staff or
+// admin account; nobody deactivates or demotes themselves, so the shop cannot lock out its last admin.
 // Deactivation and demotion end every session of the user at once (see accounts.sessions.ts).
+// Staff also read a user's address book (listAddressesForStaff).
 import type { AuthUser } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
 import { Conflict, Forbidden, NotFound } from '../../core/errors.js';
