@@ -51,6 +51,7 @@ export function App() {
           <Resource name="reviews" {...reviewsResource} />
           <Resource name="jobs" {...jobsResource} />
           {permissions === 'admin' ? <Resource name="audit" {...auditResource} /> : null}
+          <Resource name="addresses" />
           <CustomRoutes>
             <Route
               path="/import"

@@ -93,6 +93,19 @@ describe('list translation', () => {
     expect(calls[0]?.url).toBe('/api/v1/payments/?page=1&page_size=10&order=o-1');
   });
 
+  it('lists a nested collection under its parent: a customer\'s addresses at /users/{id}/addresses/', async () => {
+    const { provider, calls } = fakeApi([[/GET \/api\/v1\/users\/u-7\/addresses\//, 200, page([{ id: 'a1', city: 'Lyon' }], 1)]]);
+    const result = await provider.getManyReference('addresses', {
+      target: 'user',
+      id: 'u-7',
+      pagination: { page: 1, perPage: 25 },
+      sort: { field: 'id', order: 'ASC' },
+      filter: {},
+    });
+    expect(calls[0]?.url).toBe('/api/v1/users/u-7/addresses/?page=1&page_size=25');
+    expect(result).toEqual({ data: [{ id: 'a1', city: 'Lyon' }], total: 1 });
+  });
+
   it('flattens the category tree in display order with depth and parent slug', () => {
     const rows = flattenTree([
       { id: 'a', slug: 'home', name: 'Home', children: [{ id: 'b', slug: 'lamps', name: 'Lamps', children: [] }] },

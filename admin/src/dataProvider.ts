@@ -14,6 +14,8 @@ interface ResourceConfig {
   key?: 'slug';
   /** Only these orderings are accepted by the API; anything else is dropped (the API would 400). */
   orderings?: string[];
+  /** A nested collection (`/users/{user}/addresses`): listed only through its parent, named by this filter. */
+  parent?: string;
 }
 
 export const RESOURCES: Record<string, ResourceConfig> = {
@@ -30,6 +32,7 @@ export const RESOURCES: Record<string, ResourceConfig> = {
   reviews: { path: '/admin/reviews' },
   jobs: { path: '/admin/jobs' },
   audit: { path: '/audit-log' },
+  addresses: { path: '/users/{user}/addresses', parent: 'user' },
   payments: { path: '/payments' },
 };
 
@@ -143,7 +146,8 @@ export interface AdminDataProvider extends DataProvider {
   markPaid(paymentId: string, note?: string): Promise<Json>;
   refund(paymentId: string, body: Json, idempotencyKey: string): Promise<Json>;
   retryJob(jobId: string): Promise<Json>;
-  importProducts(file: File | string, dryRun: boolean): Promise<Json>;
+  /** The CSV import; `onProgress` gets the share of the file sent so far (0..1). */
+  importProducts(file: File | string, dryRun: boolean, onProgress?: (sent: number) => void): Promise<Json>;
   /** A CSV export with the list's filters, fetched with the Authorization header (never a token in a URL). */
   exportCsv(kind: 'products' | 'orders', filter: Json): Promise<{ blob: Blob; filename: string }>;
   stats(): Promise<Json>;
@@ -167,7 +171,13 @@ export function createDataProvider(api: ApiClient): AdminDataProvider {
       const { page, perPage } = params.pagination ?? { page: 1, perPage: 1000 };
       return { data: rows.slice((page - 1) * perPage, page * perPage) as RaRecord[], total: rows.length };
     }
-    const { json } = await api.request<Json>(`${cfg.path}/`, { query: listQuery(resource, params) });
+    const query = listQuery(resource, params);
+    let path = cfg.path;
+    if (cfg.parent) {
+      path = path.replace(`{${cfg.parent}}`, encodeURIComponent(String(query[cfg.parent] ?? '')));
+      delete query[cfg.parent];
+    }
+    const { json } = await api.request<Json>(`${path}/`, { query });
     const data = remember(resource, (json.results ?? []).map((r: Json) => toRecord(resource, r)));
     return { data, total: json.count ?? data.length };
   }
@@ -313,12 +323,12 @@ export function createDataProvider(api: ApiClient): AdminDataProvider {
     async retryJob(jobId) {
       return (await api.request<Json>(`/admin/jobs/${jobId}/retry/`, { method: 'POST' })).json;
     },
-    async importProducts(file, dryRun) {
+    async importProducts(file, dryRun, onProgress) {
       const body = typeof file === 'string' ? file : await file.text();
       const headers = { 'content-type': 'text/csv' };
       const query = { dry_run: dryRun };
       try {
-        return (await api.request<Json>('/admin/products/import/', { method: 'POST', body, headers, query })).json;
+        return (await api.upload<Json>('/admin/products/import/', body, { headers, query, onProgress })).json;
       } catch (error) {
         // a real run with bad rows answers 400 with the same report: show it like a dry run's
         const report = (error as { body?: Json }).body;

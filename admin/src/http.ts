@@ -117,10 +117,18 @@ export interface ApiClient {
   request<T = unknown>(path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   /** Raw fetch with the bearer token (downloads, uploads); errors are still HttpErrors. */
   fetchRaw(path: string, init?: RequestInit, query?: Record<string, unknown>): Promise<Response>;
+  /** POSTs a large body, reporting the share sent so far (0..1) while it uploads (fetch cannot report that). */
+  upload<T = unknown>(path: string, body: Blob | string, options?: UploadOptions): Promise<ApiResponse<T>>;
   sessions: SessionStore;
   /** Refreshes the tokens now (rotated); on failure the session is dropped and the error rethrown. */
   refresh(): Promise<Session>;
   onLogout?: () => void;
+}
+
+export interface UploadOptions {
+  query?: Record<string, unknown>;
+  headers?: Record<string, string>;
+  onProgress?: (sent: number) => void;
 }
 
 export interface ClientOptions {
@@ -182,9 +190,44 @@ export function createApiClient(options: ClientOptions): ApiClient {
     return response;
   }
 
+  /** XMLHttpRequest for its upload progress events; where there is none (or fetch is injected), plain fetch. */
+  async function upload<T>(path: string, body: Blob | string, opts: UploadOptions = {}): Promise<ApiResponse<T>> {
+    const XHR = globalThis.XMLHttpRequest;
+    if (!XHR || options.fetch) {
+      const response = await client.request<T>(path, { method: 'POST', body, headers: opts.headers, query: opts.query });
+      opts.onProgress?.(1);
+      return response;
+    }
+    const token = await accessToken();
+    return new Promise((resolve, reject) => {
+      const xhr = new XHR();
+      xhr.open('POST', `${API_BASE}${path}${buildQuery(opts.query)}`);
+      xhr.setRequestHeader('accept', 'application/json');
+      for (const [name, value] of Object.entries(opts.headers ?? {})) xhr.setRequestHeader(name, value);
+      if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+      xhr.upload.onprogress = (event) => {
+        if (event.lengthComputable && event.total > 0) opts.onProgress?.(event.loaded / event.total);
+      };
+      xhr.upload.onload = () => opts.onProgress?.(1);
+      xhr.onerror = () => reject(new HttpError('The upload failed: the server could not be reached.', 0, {}));
+      xhr.onload = () => {
+        let json: unknown = null;
+        try {
+          json = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+        } catch {
+          json = { detail: xhr.responseText.slice(0, 200) };
+        }
+        if (xhr.status >= 200 && xhr.status < 300) resolve({ status: xhr.status, headers: new Headers(), json: json as T });
+        else reject(problemToHttpError(xhr.status, json as Problem));
+      };
+      xhr.send(body);
+    });
+  }
+
   const client: ApiClient = {
     sessions,
     refresh,
+    upload,
     fetchRaw: (path, init, query) => fetchRaw(path, init, query),
     async request<T>(path: string, opts: RequestOptions = {}) {
       const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };

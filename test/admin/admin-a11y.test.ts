@@ -1,36 +1,21 @@
 // Accessibility and layout of the main admin screens: an axe-core scan of each (no serious or critical
 // violations), at desktop (1280x800) and tablet (768x1024) widths without the page scrolling sideways.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProduct } from '../factories/catalog.js';
 import { placeOrder } from '../factories/orders.js';
 import { makeUser } from '../factories/users.js';
-import { type AdminE2E, E2E_SETUP_TIMEOUT, signInAsStaff, startAdminE2E } from './admin-harness.js';
+import { type AdminE2E, E2E_SETUP_TIMEOUT, seriousViolations, signInAsStaff, startAdminE2E } from './admin-harness.js';
 
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let e2e: AdminE2E;
 let orderId: string;
 let productSlug: string;
-
-type AxeResult = { violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown }> }> };
-
-/** Runs axe in the page (evaluated through the DevTools protocol, so the page's CSP stays as strict as it is). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const result = (await page.evaluate(() =>
-    (globalThis as unknown as { axe: { run: (o: object) => Promise<unknown> } }).axe.run({ resultTypes: ['violations'] }),
-  )) as AxeResult;
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
-}
+let customerId: string;
 
 beforeAll(async () => {
   e2e = await startAdminE2E();
   const staff = await makeUser(e2e.app, { isStaff: true, email: 'a11y@example.com' });
   const customer = await makeUser(e2e.app, { email: 'c@example.com' });
+  customerId = customer.id;
   const product = await makeProduct(e2e.app, { variants: [{ stockQuantity: 2, lowStockThreshold: 5 }] });
   productSlug = product.slug;
   orderId = (await placeOrder(e2e.app, customer, [{ variantId: product.variants[0]!.id }])).id;
@@ -46,6 +31,8 @@ const screens = () => [
   ['product edit', `/admin/products/${productSlug}`, 'form'],
   ['product create', '/admin/products/create', 'form'],
   ['categories', '/admin/categories', 'main'],
+  ['customers', '/admin/customers', 'table'],
+  ['customer page', `/admin/customers/${customerId}/show`, 'table'],
   ['coupons', '/admin/coupons', 'main'],
   ['reviews', '/admin/reviews', 'main'],
   ['jobs', '/admin/jobs', 'main'],
@@ -61,8 +48,6 @@ describe('admin accessibility', { timeout: 120_000 }, () => {
         .locator(ready as string)
         .first()
         .waitFor();
-      await e2e.page.waitForLoadState('networkidle');
-      await e2e.page.waitForTimeout(400); // let Material UI's fade-ins finish: half-faded text is not a real contrast problem
       for (const v of await seriousViolations(e2e.page)) found.push(`${name}: ${v}`);
     }
     expect(found, found.join('\n')).toEqual([]);

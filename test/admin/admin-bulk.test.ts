@@ -1,6 +1,7 @@
 // Admin UI end to end in Chromium (bulk work): 50 selected products unpublished in one API call, soft delete
 // and restore, a 1,000-row CSV import (dry run lists the bad rows; good rows land once; a re-import updates),
-// and an orders CSV export that matches the filtered list.
+// a bulk move to another category and price changes by a percentage and an amount (and the API's refusal of a
+// negative price shown), and products and orders CSV exports that match the filtered list.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCategory, makeProduct } from '../factories/catalog.js';
@@ -96,8 +97,23 @@ describe('admin bulk work', { timeout: 120_000 }, () => {
     await page.locator('#csv-file').setInputFiles(`${dir}/good.csv`);
     await page.getByRole('button', { name: 'Check (dry run)' }).click();
     await page.getByText('Dry run: 1000 rows, 1000 valid').waitFor({ timeout: 60_000 });
+    // a big file shows progress until the API answers (held here, so the state can be seen)
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const importCall = /\/api\/v1\/admin\/products\/import\/\?dry_run=false/;
+    await page.route(importCall, async (route) => {
+      await gate;
+      await route.continue();
+    });
     await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const progress = page.getByTestId('import-progress');
+    await progress.getByRole('progressbar', { name: 'Import progress' }).waitFor();
+    expect(await progress.textContent()).toContain('Importing 1000 rows');
+    expect(await page.getByRole('button', { name: 'Import', exact: true }).isDisabled()).toBe(true);
+    release();
     await page.getByText(/^Imported\. 1000 rows/).waitFor({ timeout: 120_000 });
+    await page.unroute(importCall);
+    expect(await progress.count()).toBe(0);
     expect(await page.getByTestId('import-report').textContent()).toContain('Products: 250 new');
     expect((await api<Json>(e2e.app, 'GET', '/api/v1/products/?category=imported')).json.count).toBe(250);
 
@@ -141,6 +157,107 @@ describe('admin bulk work', { timeout: 120_000 }, () => {
     expect(exported.sort()).toEqual([...mine].sort());
     expect(shown.map((s) => s.trim()).sort()).toEqual([...mine].sort());
     expect(urls.filter((u) => /access|token|bearer/i.test(u))).toEqual([]);
+  });
+
+  it('moves the selected products to another category, then changes their prices by a percent and an amount', async () => {
+    const shelfA = await makeCategory(e2e.app, { name: 'Shelf A', slug: 'shelf-a' });
+    await makeCategory(e2e.app, { name: 'Shelf B', slug: 'shelf-b' });
+    for (const [i, price] of [1000, 2000, 3000].entries())
+      await makeProduct(e2e.app, { name: `Shelf item ${i}`, slug: `shelf-item-${i}`, price, categoryId: shelfA.id });
+    const page = e2e.page;
+    const writes: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }) => {
+      if (r.method() !== 'GET' && r.url().includes('/api/v1/')) writes.push(`${r.method()} ${new URL(r.url()).pathname}`);
+    };
+    page.on('request', onRequest);
+    const countIn = async (slug: string) =>
+      (await api<Json>(e2e.app, 'GET', `/api/v1/products/?category=${slug}&include_inactive=true`, staffHeaders)).json.count;
+    const prices = async () =>
+      (await api<Json>(e2e.app, 'GET', '/api/v1/products/?category=shelf-b&ordering=price', staffHeaders)).json.results.map(
+        (p: Json) => p.price,
+      );
+    const selectAll = async (category: string) => {
+      await page.goto(listUrl('products', { category }));
+      await expect.poll(() => page.locator('tbody tr').count(), POLL).toBe(3);
+      await page.locator('thead input[type="checkbox"]').check();
+    };
+
+    await selectAll('shelf-a');
+    await page.getByRole('button', { name: 'Move to category' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('combobox').click();
+    await page.getByRole('option', { name: 'Shelf B' }).click();
+    await dialog.getByRole('button', { name: 'Move' }).click();
+    expect(await notification(page)).toContain('3 products updated');
+    expect([await countIn('shelf-a'), await countIn('shelf-b')]).toEqual([0, 3]);
+
+    await selectAll('shelf-b');
+    await page.getByRole('button', { name: 'Change price' }).click();
+    await dialog.getByLabel('Percent (e.g. -10)').fill('-10');
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    expect(await notification(page)).toContain('3 products updated');
+    expect(await prices()).toEqual(['9.00', '18.00', '27.00']);
+
+    await selectAll('shelf-b');
+    await page.getByRole('button', { name: 'Change price' }).click();
+    await dialog.getByRole('combobox').click();
+    await page.getByRole('option', { name: 'Amount' }).click();
+    await dialog.getByLabel('Amount (e.g. -2.00)').fill('2.50');
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    expect(await notification(page)).toContain('3 products updated');
+    expect(await prices()).toEqual(['11.50', '20.50', '29.50']);
+
+    // a change the API refuses (a price below zero) is shown, and nothing changed
+    await selectAll('shelf-b');
+    await page.getByRole('button', { name: 'Change price' }).click();
+    await dialog.getByRole('combobox').click();
+    await page.getByRole('option', { name: 'Amount' }).click();
+    await dialog.getByLabel('Amount (e.g. -2.00)').fill('-15');
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    expect(await notification(page)).toContain('A price would fall below zero; nothing was changed.');
+    expect(await prices()).toEqual(['11.50', '20.50', '29.50']);
+    // the selection is kept for another try; the staff member clears it
+    await page.getByText('3 items selected').waitFor();
+    await page.getByRole('button', { name: 'Unselect' }).click();
+    await expect.poll(() => page.getByText('3 items selected').count(), POLL).toBe(0);
+    page.off('request', onRequest);
+    expect(writes).toEqual(Array(4).fill('POST /api/v1/admin/products/bulk/'));
+  });
+
+  it('exports the products of the filtered list as CSV, one row per variant', async () => {
+    const lot = await makeCategory(e2e.app, { name: 'Export Lot', slug: 'export-lot' });
+    const other = await makeCategory(e2e.app, { name: 'Elsewhere', slug: 'elsewhere' });
+    await makeProduct(e2e.app, { slug: 'exp-two', isFeatured: true, categoryId: lot.id, variants: [{}, {}] });
+    await makeProduct(e2e.app, { slug: 'exp-one', isFeatured: true, categoryId: lot.id });
+    await makeProduct(e2e.app, { slug: 'exp-plain', isFeatured: false, categoryId: lot.id });
+    await makeProduct(e2e.app, { slug: 'exp-elsewhere', isFeatured: true, categoryId: other.id });
+
+    const page = e2e.page;
+    const exports: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/export/')) exports.push(r.url());
+    });
+    await page.goto(listUrl('products', { category: 'export-lot', is_featured: true }, 25));
+    await expect.poll(() => page.locator('tbody tr').count(), POLL).toBe(2);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const lines = fs
+      .readFileSync(await (await download).path(), 'utf8')
+      .trim()
+      .split(/\r?\n/);
+    const header = lines[0]?.split(',') ?? [];
+    const slugAt = header.indexOf('product_slug');
+    expect(slugAt).toBeGreaterThanOrEqual(0);
+    expect(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[slugAt])
+        .sort(),
+    ).toEqual(['exp-one', 'exp-two', 'exp-two']);
+    const sent = new URL(exports.at(-1) as string);
+    expect(sent.pathname).toBe('/api/v1/admin/products/export/');
+    expect(Object.fromEntries(sent.searchParams)).toMatchObject({ category: 'export-lot', is_featured: 'true' });
+    expect(exports.filter((u) => /access|token|bearer/i.test(u))).toEqual([]);
   });
 
   it('saw no CSP violation or page error', () => {

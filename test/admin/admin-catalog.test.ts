@@ -1,7 +1,10 @@
 // Admin UI end to end in Chromium (catalog side): who may sign in, and staff building a catalog through the
-// screens: a category, a product with two variants and an uploaded image that then shows in the public API.
+// screens: a category, a product with two variants and an uploaded image that then shows in the public API;
+// the product list searched, filtered and sorted by the API; the category tree edited (rename, move under another parent, delete; a parent's delete refused), and the
+// product's images reordered and deleted.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeProduct } from '../factories/catalog.js';
 import { makeUser } from '../factories/users.js';
 import { type AdminE2E, api, E2E_SETUP_TIMEOUT, notification, signIn, signInAsStaff, startAdminE2E } from './admin-harness.js';
 
@@ -105,6 +108,107 @@ describe('admin catalog screens', { timeout: 120_000 }, () => {
     await expect.poll(() => helper.textContent(), POLL).toMatch(/already exists/i);
     expect(await slug.getAttribute('aria-invalid')).toBe('true');
     expect(page.url()).toMatch(/\/products\/create$/);
+  });
+
+  it('searches, filters and sorts the product list on the server', async () => {
+    await makeProduct(e2e.app, { name: 'Zeta Lamp', slug: 'zeta-lamp', price: 3000, variants: [{ stockQuantity: 0 }] });
+    await makeProduct(e2e.app, { name: 'Alpha Lamp', slug: 'alpha-lamp', price: 1000 });
+    await makeProduct(e2e.app, { name: 'Mid Lamp', slug: 'mid-lamp', price: 2000 });
+    const page = e2e.page;
+    const queries: URLSearchParams[] = [];
+    page.on('request', (r) => {
+      if (/\/api\/v1\/products\/\?/.test(r.url())) queries.push(new URL(r.url()).searchParams);
+    });
+    const names = () => page.locator('tbody tr td:nth-child(2)').allTextContents();
+    await page.goto(`${e2e.baseUrl}/admin/products?filter=${encodeURIComponent('{}')}`);
+    await page.getByPlaceholder('Search products').fill('lamp');
+    await expect.poll(async () => (await names()).sort(), POLL).toEqual(['Alpha Lamp', 'Mid Lamp', 'Zeta Lamp']);
+    expect(queries.at(-1)?.get('search')).toBe('lamp');
+
+    await page.getByRole('columnheader', { name: 'Price' }).getByRole('button').click();
+    await expect.poll(names, POLL).toEqual(['Alpha Lamp', 'Mid Lamp', 'Zeta Lamp']);
+    await page.getByRole('columnheader', { name: 'Price' }).getByRole('button').click();
+    await expect.poll(names, POLL).toEqual(['Zeta Lamp', 'Mid Lamp', 'Alpha Lamp']);
+    expect(queries.at(-1)?.get('ordering')).toBe('-price');
+
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.getByRole('menuitemcheckbox', { name: 'In stock' }).click();
+    await page.getByRole('combobox', { name: 'In stock' }).click();
+    await page.getByRole('option', { name: 'Yes' }).click();
+    await expect.poll(names, POLL).toEqual(['Mid Lamp', 'Alpha Lamp']);
+    expect(Object.fromEntries(queries.at(-1) ?? [])).toMatchObject({ search: 'lamp', in_stock: 'true', ordering: '-price' });
+  });
+
+  it('edits the category tree: creates, edits and moves a category, refuses to delete a parent, deletes a leaf', async () => {
+    const page = e2e.page;
+    const tree = async () => (await api<Json[]>(e2e.app, 'GET', '/api/v1/products/categories/')).json;
+    await page.goto(`${e2e.baseUrl}/admin/categories/create`);
+    await page.getByLabel('Name *').fill('Hand Tools');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: 'Hand Tools' }).waitFor();
+    expect((await tree()).map((c) => c.slug)).toEqual(expect.arrayContaining(['garden-tools', 'hand-tools']));
+
+    // edit: a description, and a move under Garden Tools
+    await page.getByRole('cell', { name: 'Hand Tools' }).click();
+    await page.waitForURL(/\/admin\/categories\/hand-tools$/);
+    await page.getByLabel('Description').fill('Saws and chisels');
+    await page.getByRole('combobox', { name: 'Parent (move)' }).click();
+    await page.getByRole('option', { name: 'Garden Tools' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/admin\/categories(\?.*)?$/);
+    await expect
+      .poll(async () => (await tree()).find((c) => c.slug === 'garden-tools')?.children?.map((c: Json) => c.slug), POLL)
+      .toEqual(['hand-tools']);
+    const moved = (await tree()).find((c) => c.slug === 'garden-tools')?.children[0];
+    expect(moved).toMatchObject({ name: 'Hand Tools', description: 'Saws and chisels' });
+    expect((await tree()).some((c) => c.slug === 'hand-tools')).toBe(false);
+    // the list shows the tree: the child right under its parent
+    await expect
+      .poll(async () => (await page.locator('tbody tr td:nth-child(1)').allTextContents()).map((t) => t.trim()), POLL)
+      .toEqual(['Garden Tools', 'Hand Tools']);
+
+    // a category with a subcategory: the API refuses, the screen says why, nothing is deleted
+    const row = (name: string) => page.getByRole('row').filter({ has: page.getByRole('cell', { name, exact: true }) });
+    await row('Garden Tools').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Delete or move its subcategories first.' }).waitFor();
+    expect((await tree()).find((c) => c.slug === 'garden-tools')?.children).toHaveLength(1);
+
+    // a leaf goes, after the confirmation
+    await row('Hand Tools').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(async () => (await tree()).find((c) => c.slug === 'garden-tools')?.children, POLL).toEqual([]);
+    await expect.poll(() => row('Hand Tools').count(), POLL).toBe(0);
+  });
+
+  it("reorders and deletes a product's images", async () => {
+    const page = e2e.page;
+    const images = async () =>
+      (await api<Json>(e2e.app, 'GET', '/api/v1/products/steel-rake/')).json.images.map((i: Json) => i.width as number);
+    expect(await images()).toEqual([64]);
+    await page.goto(`${e2e.baseUrl}/admin/products/steel-rake`);
+    await page.getByTestId('product-image').first().waitFor();
+    const red = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#c22' } })
+      .png()
+      .toBuffer();
+    await page.locator('#image-file').setInputFiles({ name: 'red.png', mimeType: 'image/png', buffer: red });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await expect.poll(() => page.getByTestId('product-image').count(), POLL).toBe(2);
+    expect(await images()).toEqual([64, 32]);
+
+    await page.getByTestId('product-image').first().getByRole('button', { name: 'Move image later' }).click();
+    await expect.poll(images, POLL).toEqual([32, 64]);
+    expect(await page.getByTestId('product-image').first().getByRole('button', { name: 'Move image earlier' }).isDisabled()).toBe(
+      true,
+    );
+
+    await page.getByTestId('product-image').last().getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).toContain('Delete this image?');
+    expect(await images()).toEqual([32, 64]); // nothing happens before the confirmation
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(images, POLL).toEqual([32]);
+    await expect.poll(() => page.getByTestId('product-image').count(), POLL).toBe(1);
   });
 
   it('saw no CSP violation or page error', () => {

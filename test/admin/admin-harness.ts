@@ -2,6 +2,7 @@
 // built admin bundle, and one headless Debian Chromium per test file driven by playwright-core.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +17,29 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const E2E_SETUP_TIMEOUT = 180_000;
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Builds dist/admin once when CI's `npm run build` has not (a lock keeps parallel test files from racing). */
+const ADMIN_SOURCES = ['admin/src', 'admin/index.html', 'admin/vite.config.ts'];
+
+/** True when a file of the admin's sources changed after dist/admin was built (a stale bundle would be tested). */
+function adminBuildIsStale(built: string): boolean {
+  const builtAt = fs.statSync(path.join(built, 'index.html')).mtimeMs;
+  const newer = (file: string): boolean => {
+    const stat = fs.statSync(file);
+    if (stat.isDirectory()) return fs.readdirSync(file).some((name) => newer(path.join(file, name)));
+    return stat.mtimeMs > builtAt;
+  };
+  return ADMIN_SOURCES.some((source) => newer(path.join(root, source)));
+}
+
+/**
+ * Builds dist/admin when CI's `npm run build` has not, or when admin/ changed since the last build (a lock
+ * keeps parallel test files from racing; the check is repeated under it, so one file builds and the rest wait).
+ */
 export function ensureAdminBuilt(): void {
-  if (findAdminBuild()) return;
+  const built = findAdminBuild();
+  if (built && !adminBuildIsStale(built)) return;
   fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
-  const script = `test -f dist/admin/index.html || npx vite build --config admin/vite.config.ts --logLevel error`;
+  const stale = `find ${ADMIN_SOURCES.join(' ')} -newer dist/admin/index.html | grep -q .`;
+  const script = `if test ! -f dist/admin/index.html || ${stale}; then npx vite build --config admin/vite.config.ts --logLevel error; fi`;
   execFileSync('flock', [path.join(root, 'dist', '.admin-build.lock'), 'sh', '-c', script], { cwd: root, stdio: 'inherit' });
 }
 
@@ -118,4 +137,33 @@ export async function api<T = unknown>(
     json = undefined;
   }
   return { status: res.statusCode, json: json as T, body: res.body };
+}
+
+/** Lets the screen settle: finite animations (Material UI's fade-ins, dialog transitions) have finished. */
+export async function settled(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.waitForFunction(() =>
+    document
+      .getAnimations()
+      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Number.POSITIVE_INFINITY),
+  );
+}
+
+let axeSource: string | undefined;
+type AxeResult = { violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown }> }> };
+
+/**
+ * The serious and critical axe-core violations of the page as it is now (after it settled: half-faded text
+ * is not a real contrast problem). axe is evaluated through the DevTools protocol, so the CSP stays strict.
+ */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await settled(page);
+  axeSource ??= fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  const result = (await page.evaluate(() =>
+    (globalThis as unknown as { axe: { run: (o: object) => Promise<unknown> } }).axe.run({ resultTypes: ['violations'] }),
+  )) as AxeResult;
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`);
 }

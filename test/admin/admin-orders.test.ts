@@ -1,6 +1,7 @@
 // Admin UI end to end in Chromium (shop side): the dashboard; an order taken from placed to delivered and
-// partially refunded from its page; a coupon made in the admin and accepted at checkout; a review hidden;
-// a dead job retried. Each step is checked through the public/staff API, not only on screen.
+// partially refunded from its page; the orders list filtered by status, number and date; a coupon made in
+// the admin, accepted at checkout, edited and deleted; reviews filtered by rating, hidden, unhidden and
+// deleted; a dead job retried. Each step is checked through the public/staff API, not only on screen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeJob } from '../factories/admin.js';
 import { makeProduct } from '../factories/catalog.js';
@@ -108,7 +109,44 @@ describe('admin order screens', { timeout: 120_000 }, () => {
     }
   });
 
-  it('creates a coupon that checkout then accepts', async () => {
+  it('filters the orders list by status, order number and date range on the server', async () => {
+    const page = e2e.page;
+    const all = (await api<Json>(e2e.app, 'GET', '/api/v1/orders/?all=true&page_size=100', staffHeaders)).json.results;
+    const cancelled = all.filter((o: Json) => o.status === 'cancelled').map((o: Json) => o.order_number);
+    expect(cancelled.length).toBeGreaterThan(0);
+    expect(all.length).toBeGreaterThan(cancelled.length);
+    const queries: URLSearchParams[] = [];
+    page.on('request', (r) => {
+      if (/\/api\/v1\/orders\/\?/.test(r.url())) queries.push(new URL(r.url()).searchParams);
+    });
+    const numbers = () => page.locator('tbody tr td:nth-child(1)').allTextContents();
+    await page.goto(`${e2e.baseUrl}/admin/orders?filter=${encodeURIComponent('{}')}`);
+    await expect.poll(async () => (await numbers()).length, POLL).toBe(all.length);
+
+    await page.getByRole('combobox', { name: 'Status' }).click();
+    await page.getByRole('option', { name: 'cancelled' }).click();
+    await expect.poll(async () => (await numbers()).sort(), POLL).toEqual([...cancelled].sort());
+    expect(queries.at(-1)?.get('status')).toBe('cancelled');
+
+    const target = all.find((o: Json) => o.status !== 'cancelled') as Json;
+    await page.goto(`${e2e.baseUrl}/admin/orders?filter=${encodeURIComponent('{}')}`);
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.getByRole('menuitemcheckbox', { name: 'Order number' }).click();
+    await page.getByLabel('Order number').fill(target.order_number);
+    await expect.poll(numbers, POLL).toEqual([target.order_number]);
+
+    await page.goto(`${e2e.baseUrl}/admin/orders?filter=${encodeURIComponent('{}')}`);
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.getByRole('menuitemcheckbox', { name: 'Placed from' }).click();
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    const day = (d: Date) =>
+      `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    await page.getByLabel('Placed from').fill(day(tomorrow));
+    await page.getByText('No Orders found using the current filters.').waitFor();
+    expect(queries.at(-1)?.get('created_after')).toBe(day(tomorrow));
+  });
+
+  it('creates a coupon that checkout then accepts, edits it, and deletes it after a confirmation', async () => {
     const page = e2e.page;
     await page.goto(`${e2e.baseUrl}/admin/coupons/create`);
     await page.getByLabel('Code *').fill('WINTER10');
@@ -127,29 +165,66 @@ describe('admin order screens', { timeout: 120_000 }, () => {
     await page.reload();
     const row = page.getByRole('row').filter({ hasText: 'WINTER10' });
     await expect.poll(() => row.getByRole('cell').nth(4).textContent(), POLL).toBe('1');
+
+    // edit, then delete after a confirmation
+    const coupons = async () => (await api<Json>(e2e.app, 'GET', '/api/v1/coupons/?search=WINTER10', staffHeaders)).json.results;
+    await row.getByRole('cell', { name: 'WINTER10' }).click();
+    await page.getByLabel('Value *').fill('15');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.waitForURL(/\/admin\/coupons(\?.*)?$/);
+    await expect.poll(async () => Number((await coupons())[0]?.value), POLL).toBe(15);
+    await row.getByRole('cell', { name: 'WINTER10' }).click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).toContain('Delete this coupon?');
+    expect(await coupons()).toHaveLength(1); // nothing deleted before the confirmation
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await page.waitForURL(/\/admin\/coupons(\?.*)?$/);
+    await expect.poll(coupons, POLL).toEqual([]);
   });
 
-  it('hides a review: it leaves the public list and the product rating', async () => {
+  it('filters reviews by rating, hides and unhides one (rating kept right), deletes one after a confirmation', async () => {
     const product = await makeProduct(e2e.app, { variants: [{ stockQuantity: 5 }] });
-    const posted = await api<Json>(e2e.app, 'POST', `/api/v1/products/${product.slug}/reviews/`, customerHeaders, {
-      rating: 1,
-      title: 'Broke at once',
-      body: 'Snapped on day one.',
-    });
-    expect(posted.status, posted.body).toBe(201);
-    const before = (await api<Json>(e2e.app, 'GET', `/api/v1/products/${product.slug}/`)).json;
-    expect(before.review_count).toBe(1);
+    const fan = await authHeader(e2e.app, await makeUser(e2e.app, { email: 'fan@example.com' }));
+    for (const [headers, rating, title] of [
+      [customerHeaders, 1, 'Broke at once'],
+      [fan, 5, 'Love it'],
+    ] as const) {
+      const posted = await api<Json>(e2e.app, 'POST', `/api/v1/products/${product.slug}/reviews/`, headers, {
+        rating,
+        title,
+        body: `${title}.`,
+      });
+      expect(posted.status, posted.body).toBe(201);
+    }
+    const productNow = async () => (await api<Json>(e2e.app, 'GET', `/api/v1/products/${product.slug}/`)).json;
+    const publicTitles = async () =>
+      (await api<Json>(e2e.app, 'GET', `/api/v1/products/${product.slug}/reviews/`)).json.results.map((r: Json) => r.title);
+    expect(await productNow()).toMatchObject({ review_count: 2, average_rating: '3.00' });
 
     const page = e2e.page;
-    await page.goto(`${e2e.baseUrl}/admin/reviews`);
+    await page.goto(`${e2e.baseUrl}/admin/reviews?filter=${encodeURIComponent('{}')}`);
+    await page.getByRole('row').filter({ hasText: 'Love it' }).waitFor();
+    await page.getByRole('combobox', { name: 'Rating' }).click();
+    await page.getByRole('option', { name: '1 ★' }).click();
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'Love it' }).count(), POLL).toBe(0);
     const row = page.getByRole('row').filter({ hasText: 'Broke at once' });
+
     await row.getByRole('button', { name: 'Hide' }).click();
     await row.getByRole('button', { name: 'Unhide' }).waitFor();
+    expect(await publicTitles()).toEqual(['Love it']);
+    expect(await productNow()).toMatchObject({ review_count: 1, average_rating: '5.00' });
 
-    const reviews = (await api<Json>(e2e.app, 'GET', `/api/v1/products/${product.slug}/reviews/`)).json;
-    expect(reviews.results).toHaveLength(0);
-    const after = (await api<Json>(e2e.app, 'GET', `/api/v1/products/${product.slug}/`)).json;
-    expect(after).toMatchObject({ review_count: 0, average_rating: '0.00' });
+    await row.getByRole('button', { name: 'Unhide' }).click();
+    await row.getByRole('button', { name: 'Hide' }).waitFor();
+    await expect.poll(async () => (await productNow()).review_count, POLL).toBe(2);
+    expect((await productNow()).average_rating).toBe('3.00');
+
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => row.count(), POLL).toBe(0);
+    expect(await publicTitles()).toEqual(['Love it']);
+    expect(await productNow()).toMatchObject({ review_count: 1, average_rating: '5.00' });
   });
 
   it('retries a dead job from the jobs screen', async () => {

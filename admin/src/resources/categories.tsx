@@ -33,7 +33,7 @@ function CategoryList() {
         <TreeName label="Name" />
         <TextField source="slug" sortable={false} />
         <BooleanField source="is_active" label="Active" sortable={false} />
-        <DeleteButton mutationMode="pessimistic" confirmTitle="Delete this category?" confirmContent="Only an empty category can be deleted." />
+        <DeleteButton mutationMode="pessimistic" confirmTitle="Delete this category?" confirmContent="Its products become uncategorized. A category with subcategories cannot be deleted: move or delete them first." />
       </Datagrid>
     </List>
   );

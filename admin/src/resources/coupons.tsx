@@ -1,22 +1,26 @@
-// Coupons: full CRUD over /coupons/ with how often each was used.
+// Coupons: full CRUD over /coupons/ with how often each was used. Deleting asks first (list and edit page).
 import {
   BooleanField,
   BooleanInput,
+  BulkDeleteButton,
   Create,
   Datagrid,
   DateField,
   DateTimeInput,
+  DeleteButton,
   Edit,
   List,
   NullableBooleanInput,
   NumberField,
   NumberInput,
   required,
+  SaveButton,
   SearchInput,
   SelectInput,
   SimpleForm,
   TextField,
   TextInput,
+  Toolbar,
 } from 'react-admin';
 import { MoneyField } from '../components';
 
@@ -25,10 +29,15 @@ const couponFilters = [
   <NullableBooleanInput key="is_active" source="is_active" label="Active" />,
 ];
 
+const DELETE_CONTENT = 'Checkout no longer accepts the code. This cannot be undone.';
+
 function CouponList() {
   return (
     <List filters={couponFilters} perPage={25} exporter={false} sort={{ field: 'created_at', order: 'DESC' }}>
-      <Datagrid rowClick="edit">
+      <Datagrid
+        rowClick="edit"
+        bulkActionButtons={<BulkDeleteButton mutationMode="pessimistic" confirmTitle="Delete the selected coupons?" confirmContent={DELETE_CONTENT} />}
+      >
         <TextField source="code" />
         <TextField source="discount_type" label="Type" sortable={false} />
         <TextField source="value" sortable={false} />
@@ -79,10 +88,19 @@ function CouponCreate() {
   );
 }
 
+function CouponEditToolbar() {
+  return (
+    <Toolbar sx={{ display: 'flex', justifyContent: 'space-between' }}>
+      <SaveButton />
+      <DeleteButton mutationMode="pessimistic" confirmTitle="Delete this coupon?" confirmContent={DELETE_CONTENT} />
+    </Toolbar>
+  );
+}
+
 function CouponEdit() {
   return (
     <Edit mutationMode="pessimistic" redirect="list">
-      <SimpleForm>
+      <SimpleForm toolbar={<CouponEditToolbar />}>
         <CouponFields />
       </SimpleForm>
     </Edit>

@@ -1,6 +1,5 @@
-// Customers (GET/PATCH /users/): list and search, detail with their orders, deactivate/reactivate, and for
-// admins granting or removing staff rights. Staff cannot read a customer's address book through the API, so
-// the detail shows the addresses on their orders instead.
+// Customers (GET/PATCH /users/): list and search, detail with their orders and their address book
+// (GET /users/{id}/addresses/), deactivate/reactivate, and for admins granting or removing staff rights.
 import { Typography } from '@mui/material';
 import {
   BooleanField,
@@ -82,6 +81,19 @@ function CustomerActions() {
   );
 }
 
+function AddressLines(_props: { label?: string }) {
+  const record = useRecordContext();
+  if (!record) return null;
+  return <span>{[record.line1, record.line2, record.state].filter(Boolean).join(', ')}</span>;
+}
+
+function DefaultsField(_props: { label?: string }) {
+  const record = useRecordContext();
+  if (!record) return null;
+  const kinds = [record.is_default_shipping && 'shipping', record.is_default_billing && 'billing'].filter(Boolean);
+  return <span>{kinds.length ? `Default ${kinds.join(' and ')}` : ''}</span>;
+}
+
 function CustomerShow() {
   return (
     <Show actions={<CustomerActions />}>
@@ -103,6 +115,26 @@ function CustomerShow() {
             <StatusField source="status" label="Status" />
             <MoneyField source="total" label="Total" />
             <TextField source="shipping_address.city" label="Ship to" />
+          </Datagrid>
+        </ReferenceManyField>
+        <Typography variant="h6" component="h2">
+          Addresses
+        </Typography>
+        <ReferenceManyField
+          reference="addresses"
+          target="user"
+          label={false}
+          perPage={50}
+          empty={<Typography variant="body2">No saved addresses.</Typography>}
+        >
+          <Datagrid bulkActionButtons={false} rowClick={false}>
+            <TextField source="full_name" label="Name" sortable={false} />
+            <AddressLines label="Address" />
+            <TextField source="city" sortable={false} />
+            <TextField source="postal_code" label="Postal code" sortable={false} />
+            <TextField source="country" sortable={false} />
+            <TextField source="phone" sortable={false} />
+            <DefaultsField label="Default" />
           </Datagrid>
         </ReferenceManyField>
       </SimpleShowLayout>

@@ -1,6 +1,19 @@
 // CSV import of products and variants: a dry run first (per-row errors), then the real import. The API
 // validates the whole file and writes all or nothing; re-importing updates by SKU instead of duplicating.
-import { Alert, Box, Card, CardContent, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+// Big files show progress: the share uploaded, then the server's work on the file's rows.
+import {
+  Alert,
+  Box,
+  Card,
+  CardContent,
+  LinearProgress,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Typography,
+} from '@mui/material';
 import { useState } from 'react';
 import { Button, Title, useNotify } from 'react-admin';
 import { useAdminData } from '../components';
@@ -21,13 +34,17 @@ export default function ImportPage() {
   const notify = useNotify();
   const [file, setFile] = useState<File | undefined>();
   const [report, setReport] = useState<Report | undefined>();
-  const [busy, setBusy] = useState<string | undefined>();
+  const [busy, setBusy] = useState<Progress | undefined>();
 
   const run = async (dryRun: boolean) => {
     if (!file) return;
-    setBusy(dryRun ? 'Checking the file…' : 'Importing…');
+    const text = await file.text();
+    const rows = Math.max(0, text.split(/\r?\n/).filter((line) => line.trim() !== '').length - 1);
+    const verb = dryRun ? 'Checking' : 'Importing';
+    setBusy({ verb, rows, sent: 0 });
     try {
-      setReport((await data.importProducts(file, dryRun)) as Report);
+      const onProgress = (sent: number) => setBusy({ verb, rows, sent });
+      setReport((await data.importProducts(text, dryRun, onProgress)) as Report);
     } catch (error) {
       notify((error as Error).message, { type: 'error' });
     } finally {
@@ -65,10 +82,33 @@ export default function ImportPage() {
             onClick={() => run(false)}
           />
         </Box>
-        {busy ? <Alert severity="info">{busy}</Alert> : null}
+        {busy ? <ProgressView progress={busy} /> : null}
         {report ? <ReportView report={report} /> : null}
       </CardContent>
     </Card>
+  );
+}
+
+type Progress = { verb: string; rows: number; sent: number };
+
+/** Uploading: how much of the file is sent; then the server validates/writes all rows in one transaction. */
+function ProgressView({ progress }: { progress: Progress }) {
+  const uploading = progress.sent < 1;
+  const percent = Math.round(progress.sent * 100);
+  const text = uploading
+    ? `${progress.verb} ${progress.rows} rows: uploading, ${percent}%`
+    : `${progress.verb} ${progress.rows} rows on the server…`;
+  return (
+    <Box data-testid="import-progress" sx={{ my: 2 }}>
+      <Typography variant="body2" gutterBottom>
+        {text}
+      </Typography>
+      <LinearProgress
+        aria-label="Import progress"
+        variant={uploading ? 'determinate' : 'indeterminate'}
+        value={uploading ? percent : undefined}
+      />
+    </Box>
   );
 }
 

@@ -1353,6 +1353,91 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/users/{id}/addresses/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff: a user's address book (defaults first); 404 for an unknown user */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Page number, from 1 */
+                    page?: number;
+                    /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
+                    page_size?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description User id (uuid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                            next: string | null;
+                            previous: string | null;
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                full_name: string;
+                                phone: string;
+                                line1: string;
+                                line2: string;
+                                city: string;
+                                state: string;
+                                postal_code: string;
+                                /** @description ISO 3166-1 alpha-2 code */
+                                country: string;
+                                is_default_shipping: boolean;
+                                is_default_billing: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products/categories/": {
         parameters: {
             query?: never;

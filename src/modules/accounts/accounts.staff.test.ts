@@ -13,7 +13,7 @@ afterAll(async () => {
   await app.close();
 });
 
-type Method = 'GET' | 'PATCH';
+type Method = 'GET' | 'PATCH' | 'POST';
 const call = (method: Method, url: string, headers: Record<string, string> = {}, payload?: object) =>
   app.inject({ method, url: `/api/v1${url}`, headers, payload });
 const as = async (user: UserRow, method: Method, url: string, payload?: object) =>
@@ -237,5 +237,58 @@ describe('PATCH /users/{id}/', () => {
     expect(res.statusCode).toBe(403);
     expect((await as(customer, 'PATCH', `/users/${target.id}/`, { is_active: false })).statusCode).toBe(403);
     expect((await rowOf(target.id)).isActive).toBe(true);
+  });
+});
+
+describe('GET /users/{id}/addresses/ (staff)', () => {
+  const address = (city: string, extra: object = {}) => ({
+    full_name: 'Ada Lovelace',
+    line1: '1 Analytical Row',
+    city,
+    postal_code: '10001',
+    country: 'us',
+    ...extra,
+  });
+
+  it("lists one user's address book, defaults first and paged, and nobody else's", async () => {
+    const staff = await makeStaff(app);
+    const user = await makeUser(app);
+    const other = await makeUser(app);
+    for (const [owner, body] of [
+      [user, address('Paris')],
+      [user, address('Lyon', { is_default_shipping: true })],
+      [user, address('Nice')],
+      [other, address('Berlin')],
+    ] as const) {
+      expect((await as(owner, 'POST', '/users/me/addresses/', body)).statusCode).toBe(201);
+    }
+    const res = await as(staff, 'GET', `/users/${user.id}/addresses/`);
+    expect(res.statusCode).toBe(200);
+    const page = res.json();
+    expect(page.count).toBe(3);
+    expect(page.results.map((a: { city: string }) => a.city)).toEqual(['Lyon', 'Nice', 'Paris']);
+    expect(page.results[0]).toMatchObject({ full_name: 'Ada Lovelace', country: 'US', is_default_shipping: true });
+    const second = (await as(staff, 'GET', `/users/${user.id}/addresses/?page_size=2&page=2`)).json();
+    expect(second).toMatchObject({ count: 3, next: null, results: [{ city: 'Paris' }] });
+    const empty = (await as(staff, 'GET', `/users/${staff.id}/addresses/`)).json();
+    expect(empty).toMatchObject({ count: 0, results: [] });
+  });
+
+  it('answers 404 for an unknown id or one that is not a uuid, a page past the end too', async () => {
+    const staff = await makeStaff(app);
+    expect((await as(staff, 'GET', `/users/${crypto.randomUUID()}/addresses/`)).statusCode).toBe(404);
+    expect((await as(staff, 'GET', '/users/nope/addresses/')).statusCode).toBe(404);
+    const bad = await as(staff, 'GET', `/users/${staff.id}/addresses/?page=9`);
+    expect(bad.statusCode).toBe(404);
+    expect(bad.json().detail).toBe('Invalid page.');
+  });
+
+  it('answers 401 to anonymous callers and 403 to customers, even for their own id', async () => {
+    const customer = await makeUser(app);
+    expect((await as(customer, 'POST', '/users/me/addresses/', address('Rome'))).statusCode).toBe(201);
+    expect((await call('GET', `/users/${customer.id}/addresses/`)).statusCode).toBe(401);
+    expect((await as(customer, 'GET', `/users/${customer.id}/addresses/`)).statusCode).toBe(403);
+    // the caller's own book stays where it was
+    expect((await as(customer, 'GET', '/users/me/addresses/')).json().count).toBe(1);
   });
 });

@@ -2,6 +2,7 @@
 // remove staff rights). Rules: only an admin (superuser) changes staff rights or the activation of a staff or
 // admin account; nobody deactivates or demotes themselves, so the shop cannot lock out its last admin.
 // Deactivation and demotion end every session of the user at once (see accounts.sessions.ts).
+// Staff also read a user's address book (listAddressesForStaff).
 import type { AuthUser } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
 import { Conflict, Forbidden, NotFound } from '../../core/errors.js';
@@ -12,6 +13,7 @@ import type { StaffUserBody, StaffUserPatchBody } from './accounts.schemas.js';
 import { markSessionsEnded } from './accounts.sessions.js';
 import type { UserRow } from './accounts.tables.js';
 import { revokeAllSessions } from './accounts.tokens.js';
+import { listAddresses } from './addresses.service.js';
 
 export function toStaffUser(row: UserRow): StaffUserBody {
   return {
@@ -43,6 +45,13 @@ export async function getUserForStaff(ctx: AppContext, id: string): Promise<Staf
   const user = isUuid(id) ? await repo.findUserById(ctx.db, id) : undefined;
   if (!user) throw new NotFound('No user matches the given query.');
   return toStaffUser(user);
+}
+
+/** A user's address book for staff (defaults first, as the user sees it); an unknown user is 404. */
+export async function listAddressesForStaff(ctx: AppContext, id: string, page: PageRequest) {
+  const user = isUuid(id) ? await repo.findUserById(ctx.db, id) : undefined;
+  if (!user) throw new NotFound('No user matches the given query.');
+  return listAddresses(ctx, id, page);
 }
 
 /** The refusals of an access change, checked under the row lock (so two admins cannot race past them). */

@@ -1,12 +1,13 @@
 // The caller's address book under /users/me/addresses/: list, create, read, replace, patch, delete.
-// Other users' addresses answer 404, as if they did not exist.
+// Other users' addresses answer 404, as if they did not exist. Staff read anyone's under /users/{id}/addresses/.
 import { Type } from 'typebox';
-import { currentUser, requireUser } from '../../core/auth.js';
+import { currentUser, requireStaff, requireUser } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
 import { IdParams, Paginated, problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { PageQuery, pageRequest, toPage } from '../../core/pagination.js';
-import { Address, AddressInput, AddressPatch } from './accounts.schemas.js';
+import { Address, AddressInput, AddressPatch, StaffUserParams } from './accounts.schemas.js';
+import { listAddressesForStaff } from './accounts.staff.js';
 import * as addresses from './addresses.service.js';
 
 const secured = { tags: ['accounts'], security: [{ bearerAuth: [] }] };
@@ -88,6 +89,25 @@ export function addressRoutes(app: App, ctx: AppContext) {
     async (request, reply) => {
       await addresses.deleteAddress(ctx, currentUser(request).id, request.params.id);
       return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/users/:id/addresses/',
+    {
+      preHandler: requireStaff,
+      schema: {
+        ...secured,
+        summary: "Staff: a user's address book (defaults first); 404 for an unknown user",
+        params: StaffUserParams,
+        querystring: Type.Object(PageQuery),
+        response: { 200: Paginated(Address), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const page = pageRequest(request.query);
+      const { count, results } = await listAddressesForStaff(ctx, request.params.id, page);
+      return toPage(request, page, count, results);
     },
   );
 }

@@ -1,7 +1,7 @@
 // Bulk product actions: one call changes many products in one transaction with one audit entry naming the
 // ids, the catalog cache sees the change at once, and any bad input refuses the whole batch.
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeCategory, makeProduct } from '../../../test/factories/catalog.js';
 import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
 import { createTestApp } from '../../../test/setup/test-app.js';
@@ -32,13 +32,17 @@ const bulk = (payload: Record<string, unknown>, headers = staff, requestId?: str
 const rows = (ids: string[]) => app.ctx.db.select().from(products).where(inArray(products.id, ids));
 
 describe('bulk product actions', () => {
-  it('unpublishes 50 selected products in one call with one audit entry listing them', async () => {
+  it('unpublishes 50 selected products in one call with one audit entry listing them and one cache invalidation', async () => {
     const category = await makeCategory(app, { name: 'Bulk Fifty', slug: 'bulk-fifty' });
     const made = await Promise.all(Array.from({ length: 50 }, () => makeProduct(app, { categoryId: category.id })));
     const ids = made.map((p) => p.id);
     const listUrl = '/api/v1/products/?category=bulk-fifty&page_size=100';
     expect((await app.inject({ method: 'GET', url: listUrl })).json().count).toBe(50); // now cached
+    const cacheWrites = vi.spyOn(app.ctx.cache, 'set');
     const res = await bulk({ ids, action: 'unpublish' }, staff, 'bulk-unpublish-50');
+    const generationBumps = cacheWrites.mock.calls.filter(([key]) => key === 'catalog:gen').length;
+    cacheWrites.mockRestore();
+    expect(generationBumps).toBe(1); // the list cache is invalidated once for the batch, not per product
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ action: 'unpublish', updated: 50 });
     expect((await rows(ids)).every((r) => !r.isActive)).toBe(true);
