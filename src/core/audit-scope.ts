@@ -40,7 +40,8 @@ const SET_SCOPE =
   "SELECT set_config('emporium.actor_id', $1, true), set_config('emporium.actor_kind', $2, true), set_config('emporium.request_id', $3, true)";
 const scopeParams = (scope: AuditScope) => [scope.actorId ?? '', scope.kind, scope.requestId];
 
-const AUDITED_WRITE = /^\s*(?:insert\s+into|update|delete\s+from)\s+"?(?:products|product_variants|categories|coupons|orders|users)"?[\s(]/i;
+const AUDITED_WRITE =
+  /^\s*(?:insert\s+into|update|delete\s+from)\s+"?(?:products|product_variants|categories|coupons|orders|users)"?[\s(]/i;
 const BEGIN = /^\s*begin\b/i;
 
 function textOf(query: unknown): string {

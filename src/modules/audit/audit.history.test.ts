@@ -150,7 +150,12 @@ describe('field history of orders', () => {
     await app.ctx.db.execute(sql`UPDATE jobs SET run_at = now() WHERE type = 'orders.expire_unpaid'`);
     await app.ctx.jobs.runDue();
     const [expired] = (await changesOf('order', order.id)).slice(1);
-    expect(expired).toMatchObject({ before: { status: 'pending' }, after: { status: 'cancelled' }, actorId: null, actorKind: 'system' });
+    expect(expired).toMatchObject({
+      before: { status: 'pending' },
+      after: { status: 'cancelled' },
+      actorId: null,
+      actorKind: 'system',
+    });
     expect(expired?.requestId).toMatch(/^job:/);
     expect(await changesOf('variant', variant.id)).toMatchObject([
       { before: { stock_quantity: 3 }, after: { stock_quantity: 5 }, actorKind: 'system', requestId: expired?.requestId },
@@ -169,7 +174,7 @@ describe('field history of orders', () => {
     const rows = (await changesOf('order', order.id)).slice(1);
     expect(rows[0]).toMatchObject({ before: { status: 'pending' }, after: { status: 'cancelled' }, actorId: staffId, requestId });
     expect(rows[1]).toMatchObject({ actorId: staffId, requestId: 'fix-address', after: { notes: 'call first' } });
-    expect((rows[1]?.after?.shipping_address as { city: string }).city).toBe('Elsewhere');
+    expect(rows[1]?.after?.shipping_address).toMatchObject({ city: 'Elsewhere' });
     expect(rows[1]?.before).toHaveProperty('notes', '');
   });
 });

@@ -3,7 +3,7 @@
 import { and, count, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
 import type { RouteAuditEntry } from '../../core/audit.js';
 import { type Db, queryRows, sql } from '../../core/db.js';
-import { type AuditChange, type AuditedObjectType, type AuditEntry, auditChanges, auditLog } from './audit.tables.js';
+import { type AuditChange, type AuditEntry, type AuditedObjectType, auditChanges, auditLog } from './audit.tables.js';
 
 export interface AuditFilter {
   actorId?: string;

@@ -9,8 +9,8 @@ import { Paginated, problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { pageRequest, toPage } from '../../core/pagination.js';
 import { presentAuditChange, presentAuditEntry } from './audit.present.js';
-import { listAuditEntries, listChanges } from './audit.service.js';
 import { AuditChangeJson, AuditEntryJson, AuditQuery } from './audit.schemas.js';
+import { listAuditEntries, listChanges } from './audit.service.js';
 
 export function auditRoutes(app: App, ctx: AppContext) {
   app.get(

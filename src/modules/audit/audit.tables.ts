@@ -1,5 +1,5 @@
-import type { ActorKind } from '../../core/audit-scope.js';
 import { index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { ActorKind } from '../../core/audit-scope.js';
 
 /**
  * The audit trail: one row per successful change made through the API by staff (POST/PUT/PATCH/DELETE answered
@@ -24,7 +24,6 @@ export const auditLog = pgTable(
 );
 
 export type AuditEntry = typeof auditLog.$inferSelect;
-
 
 /** The objects whose fields have a history, and the name each has in `audit_changes.object_type`. */
 export const AUDITED_OBJECT_TYPES = ['product', 'variant', 'category', 'coupon', 'order', 'user'] as const;
