@@ -11,9 +11,11 @@ CREATE TABLE "audit_changes" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+ALTER TABLE "jobs" ADD COLUMN "trace_parent" text;--> statement-breakpoint
 CREATE INDEX "audit_changes_object_idx" ON "audit_changes" USING btree ("object_type","object_id","created_at");--> statement-breakpoint
 CREATE INDEX "audit_changes_created_idx" ON "audit_changes" USING btree ("created_at");--> statement-breakpoint
-CREATE INDEX "audit_changes_request_idx" ON "audit_changes" USING btree ("request_id");--> statement-breakpoint
+CREATE INDEX "audit_changes_request_idx" ON "audit_changes" USING btree ("request_id");
+--> statement-breakpoint
 -- Hand-written from here: the row triggers that fill audit_changes (see audit.tables.ts). One generic function;
 -- each trigger passes its object type and the audited columns. A column written '~name' is recorded only for
 -- staff and system changes: the stock a checkout reserves (or a customer's cancel puts back) would be a row per
