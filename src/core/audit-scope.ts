@@ -27,13 +27,14 @@ export function runWithAuditScope<T>(scope: AuditScope, run: () => T): T {
   return storage.run(scope, run);
 }
 
-/** The request's scope, else a job's (attributed to the system under `job:<id>`), else none. */
+/**
+ * A running job's scope (the system, under `job:<id>`), else the request's, else none. The job comes first: a
+ * job runner woken by a request still runs inside that request's async context.
+ */
 export function currentAuditScope(): AuditScope | undefined {
-  const scope = storage.getStore();
-  if (scope) return scope;
   const log = currentLogContext();
   if (log?.job_id) return { kind: 'system', requestId: `job:${log.job_id}` };
-  return undefined;
+  return storage.getStore();
 }
 
 const SET_SCOPE =

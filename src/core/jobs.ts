@@ -6,8 +6,8 @@ import type { Logger } from 'pino';
 import { type Db, queryRows } from './db.js';
 import { jobs } from './jobs.tables.js';
 import { runWithLogContext } from './log-context.js';
-import { currentTraceParent, runInJobSpan } from './telemetry-spans.js';
 import { persist } from './resilience.js';
+import { currentTraceParent, outsideRequestTrace, runInJobSpan } from './telemetry-spans.js';
 
 /** The scheduler's no-op periodic job: its done rows prove scheduler, relay, broker and worker all work. */
 export const HEARTBEAT_JOB = 'ops.heartbeat';
@@ -212,7 +212,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 
   function tick() {
     if (running || stopped) return;
-    running = runDue()
+    running = outsideRequestTrace(() => runDue()) // a wake() from a request must not make the loop part of its trace
       .catch((error) => log.error({ err: error }, 'job runner loop failed'))
       .finally(() => {
         running = undefined;

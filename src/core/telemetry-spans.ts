@@ -29,6 +29,11 @@ export function currentTraceParent(): string | undefined {
   return carrier.traceparent;
 }
 
+/** Runs `run` with no current span (background loops started from within a request). */
+export function outsideRequestTrace<T>(run: () => T): T {
+  return tracingOn() ? context.with(ROOT_CONTEXT, run) : run();
+}
+
 /**
  * Runs a job inside a span of its own, a new trace linked to the trace that enqueued the job (a link, not a
  * parent: the job runs later, maybe many times, maybe in another process).
@@ -38,7 +43,9 @@ export async function runInJobSpan<T>(
   run: () => Promise<T>,
 ): Promise<T> {
   if (!tracingOn()) return run();
-  const parent = job.traceParent ? trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent: job.traceParent })) : undefined;
+  const parent = job.traceParent
+    ? trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent: job.traceParent }))
+    : undefined;
   const tracer = trace.getTracer('emporium.jobs');
   const options = {
     kind: SpanKind.CONSUMER,
