@@ -1,7 +1,8 @@
 // OpenTelemetry, as an operator turns it on: the compiled server started with the core/tracing.ts preload and
 // OTEL_EXPORTER_OTLP_ENDPOINT pointing at a local OTLP/HTTP receiver (this test). An API request that enqueues a
 // job exports an HTTP span named by route, PostgreSQL and Redis spans (with real services), and the job's span
-// linked to the request's trace; nothing exported carries a password, token, query string or SQL parameter.
+// linked to the request's trace (run in the API process, or by a worker through RabbitMQ when AMQP_URL is set,
+// with amqplib spans); nothing exported carries a password, token, query string or SQL parameter.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/core/db.js';
 import { openTestDatabase } from '../setup/test-app.js';
+import { createVhost } from '../support/rabbit-vhost.js';
 
 interface OtlpValue {
   stringValue?: string;
@@ -25,6 +27,8 @@ interface OtlpSpan {
   attributes: { key: string; value: OtlpValue }[];
   links?: { traceId: string; spanId: string }[];
   scope: string;
+  /** The exporting process (server, worker), from the resource. */
+  process: string;
 }
 
 const PASSWORD = 'Tr4cing-secret-pass!';
@@ -34,11 +38,12 @@ const EMAIL = `tracing-${Date.now()}@example.com`;
 let receiver: http.Server;
 const bodies: string[] = [];
 const spans: OtlpSpan[] = [];
-let child: ChildProcess | undefined;
+const children: ChildProcess[] = [];
 let output = '';
 let base = '';
 let dataDir = '';
 let database: Database | undefined;
+let vhost: ReturnType<typeof createVhost> | undefined;
 
 const attr = (span: OtlpSpan, key: string) => {
   const value = span.attributes.find((a) => a.key === key)?.value;
@@ -70,10 +75,15 @@ beforeAll(async () => {
       if (req.url !== '/v1/traces') return void res.writeHead(404).end();
       bodies.push(body);
       const parsed = JSON.parse(body) as {
-        resourceSpans: { scopeSpans: { scope: { name: string }; spans: Omit<OtlpSpan, 'scope'>[] }[] }[];
+        resourceSpans: {
+          resource: { attributes: OtlpSpan['attributes'] };
+          scopeSpans: { scope: { name: string }; spans: Omit<OtlpSpan, 'scope' | 'process'>[] }[];
+        }[];
       };
-      for (const rs of parsed.resourceSpans)
-        for (const ss of rs.scopeSpans) for (const s of ss.spans) spans.push({ ...s, scope: ss.scope.name });
+      for (const rs of parsed.resourceSpans) {
+        const process = rs.resource.attributes.find((a) => a.key === 'emporium.process')?.value.stringValue ?? '';
+        for (const ss of rs.scopeSpans) for (const s of ss.spans) spans.push({ ...s, scope: ss.scope.name, process });
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -96,19 +106,28 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`,
     OTEL_BSP_SCHEDULE_DELAY: '100',
   };
-  delete env.AMQP_URL; // jobs run in the API process, so its one trace export holds request and job
   if (process.env.DATABASE_URL) {
     database = await openTestDatabase();
     env.DATABASE_URL = database.url;
   }
-  child = spawn(process.execPath, ['--import', './dist/src/core/tracing.js', 'dist/src/server.js'], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
+  if (process.env.AMQP_URL) {
+    vhost = createVhost(process.env.AMQP_URL); // our queue meets no other test's workers
+    env.AMQP_URL = vhost.url;
+  }
+  const start = (entry: string, extra: NodeJS.ProcessEnv = {}) => {
+    const child = spawn(process.execPath, ['--import', './dist/src/core/tracing.js', `dist/src/${entry}.js`], {
+      env: { ...env, ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
+    children.push(child);
+    return child;
+  };
+  const server = start('server');
+  if (process.env.AMQP_URL) start('worker', { OPS_PORT: String(await freePort()) }); // jobs go through RabbitMQ
   for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
+    if (server.exitCode !== null) throw new Error(`server exited: ${output}`);
     const ok = await fetch(`${base}/health/`).then(
       (r) => r.ok,
       () => false,
@@ -120,10 +139,11 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   receiver?.close();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   await database?.close();
+  vhost?.remove();
 });
 
 describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
@@ -158,6 +178,12 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     expect(job.traceId).not.toBe(request.traceId);
     expect(job.links).toEqual([expect.objectContaining({ traceId: request.traceId, spanId: request.spanId })]);
     expect(attr(job, 'emporium.job.type')).toBe('accounts.send_verification_email');
+    if (process.env.AMQP_URL) {
+      // run by the worker after a trip through RabbitMQ: the link came with the message
+      expect(job.process).toBe('worker');
+      expect(request.process).toBe('server');
+      await until(() => spans.find((s) => s.scope === '@opentelemetry/instrumentation-amqplib'), 'a RabbitMQ span');
+    }
 
     if (process.env.DATABASE_URL) {
       // PostgreSQL spans inside the request's trace (PGlite runs in-process: no driver to instrument)
