@@ -21,7 +21,8 @@ CREATE INDEX "audit_changes_request_idx" ON "audit_changes" USING btree ("reques
 -- staff and system changes: the stock a checkout reserves (or a customer's cancel puts back) would be a row per
 -- order line on every sale, and the order row itself already tells that story.
 -- The actor comes from transaction-local settings the app sets at BEGIN (core/audit-scope.ts); without them
--- (seed, CLI, psql) nothing is recorded, so bulk loads cost nothing. From psql, record a manual fix with
+-- (seed, CLI, psql) nothing is recorded, and each trigger's WHEN clause keeps such bulk loads from even
+-- entering the function. From psql, record a manual fix with
 --   BEGIN; SELECT set_config('emporium.actor_kind', 'system', true), set_config('emporium.request_id', 'psql:ticket-123', true); ...
 CREATE FUNCTION audit_record_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -61,32 +62,38 @@ END $$;
 --> statement-breakpoint
 CREATE TRIGGER products_audit AFTER INSERT OR DELETE OR UPDATE OF
   name, slug, description, sku, price, compare_at_price, currency, category_id, is_active, is_featured, deleted_at
-  ON products FOR EACH ROW EXECUTE FUNCTION audit_record_change(
+  ON products FOR EACH ROW
+  WHEN (coalesce(current_setting('emporium.actor_kind', true), '') <> '') EXECUTE FUNCTION audit_record_change(
   'product', 'name', 'slug', 'description', 'sku', 'price', 'compare_at_price', 'currency', 'category_id', 'is_active',
   'is_featured', 'deleted_at');
 --> statement-breakpoint
 CREATE TRIGGER product_variants_audit AFTER INSERT OR DELETE OR UPDATE OF
   sku, name, options, price, stock_quantity, low_stock_threshold, is_active
-  ON product_variants FOR EACH ROW EXECUTE FUNCTION audit_record_change(
+  ON product_variants FOR EACH ROW
+  WHEN (coalesce(current_setting('emporium.actor_kind', true), '') <> '') EXECUTE FUNCTION audit_record_change(
   'variant', 'sku', 'name', 'options', 'price', '~stock_quantity', 'low_stock_threshold', 'is_active');
 --> statement-breakpoint
 CREATE TRIGGER categories_audit AFTER INSERT OR DELETE OR UPDATE OF
   name, slug, description, parent_id, position, is_active
-  ON categories FOR EACH ROW EXECUTE FUNCTION audit_record_change(
+  ON categories FOR EACH ROW
+  WHEN (coalesce(current_setting('emporium.actor_kind', true), '') <> '') EXECUTE FUNCTION audit_record_change(
   'category', 'name', 'slug', 'description', 'parent_id', 'position', 'is_active');
 --> statement-breakpoint
 CREATE TRIGGER coupons_audit AFTER INSERT OR DELETE OR UPDATE OF
   code, description, discount_type, value, currency, minimum_subtotal, maximum_discount, valid_from, valid_to,
   usage_limit, per_user_limit, is_active
-  ON coupons FOR EACH ROW EXECUTE FUNCTION audit_record_change(
+  ON coupons FOR EACH ROW
+  WHEN (coalesce(current_setting('emporium.actor_kind', true), '') <> '') EXECUTE FUNCTION audit_record_change(
   'coupon', 'code', 'description', 'discount_type', 'value', 'currency', 'minimum_subtotal', 'maximum_discount',
   'valid_from', 'valid_to', 'usage_limit', 'per_user_limit', 'is_active');
 --> statement-breakpoint
 CREATE TRIGGER orders_audit AFTER INSERT OR DELETE OR UPDATE OF
   status, payment_status, shipping_address, billing_address, notes
-  ON orders FOR EACH ROW EXECUTE FUNCTION audit_record_change(
+  ON orders FOR EACH ROW
+  WHEN (coalesce(current_setting('emporium.actor_kind', true), '') <> '') EXECUTE FUNCTION audit_record_change(
   'order', 'status', 'payment_status', 'shipping_address', 'billing_address', 'notes');
 --> statement-breakpoint
 CREATE TRIGGER users_audit AFTER INSERT OR DELETE OR UPDATE OF
   is_staff, is_superuser, is_active
-  ON users FOR EACH ROW EXECUTE FUNCTION audit_record_change('user', 'is_staff', 'is_superuser', 'is_active');
+  ON users FOR EACH ROW
+  WHEN (coalesce(current_setting('emporium.actor_kind', true), '') <> '') EXECUTE FUNCTION audit_record_change('user', 'is_staff', 'is_superuser', 'is_active');
