@@ -59,13 +59,30 @@ function scopeForAutocommit(query: unknown): AuditScope | undefined {
 
 type QueryFn = (...args: unknown[]) => Promise<unknown>;
 
-/** `pg`: settings after each BEGIN on a pooled client, and audited single statements wrapped. */
+/**
+ * The settings as SQL literals, to ride in the same simple-protocol round trip as BEGIN (pg escapes them).
+ * Drizzle sends `begin` without parameters, so the two statements cost one round trip, not two.
+ */
+function scopeLiteralSql(scope: AuditScope, client: pg.PoolClient): string {
+  const [actor, kind, request] = scopeParams(scope).map((v) => client.escapeLiteral(v));
+  return `SELECT set_config('emporium.actor_id', ${actor}, true), set_config('emporium.actor_kind', ${kind}, true), set_config('emporium.request_id', ${request}, true)`;
+}
+
+/** `pg`: settings with each BEGIN on a pooled client, and audited single statements wrapped. */
 export function scopeAuditPg(pool: pg.Pool): void {
   pool.on('connect', (client) => {
     const query = client.query.bind(client) as QueryFn;
     (client as unknown as { query: QueryFn }).query = (...args: unknown[]) => {
       const scope = currentAuditScope();
-      if (!scope || typeof args[args.length - 1] === 'function' || !BEGIN.test(textOf(args[0]))) return query(...args);
+      const [config, values] = args;
+      if (!scope || typeof args[args.length - 1] === 'function' || !BEGIN.test(textOf(config))) return query(...args);
+      const plain = (typeof config === 'string' || !(config as { name?: string }).name) && !(values as unknown[])?.length;
+      if (plain) {
+        // one simple-protocol message: pg answers with one result per statement; BEGIN's is the caller's
+        const text = `${textOf(config)}; ${scopeLiteralSql(scope, client)}`;
+        const combined = typeof config === 'string' ? text : { ...(config as object), text };
+        return query(combined).then((results) => (Array.isArray(results) ? results[0] : results));
+      }
       return query(...args).then(async (result) => {
         await query(SET_SCOPE, scopeParams(scope));
         return result;

@@ -19,7 +19,8 @@ const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXP
 export const TRACING_KEY = Symbol.for('emporium.tracing');
 
 const FILTERED = '[Filtered]';
-const SECRET_ATTRIBUTE = /authorization|cookie|token|secret|password|passwd|api[-_]?key|session|signature|\.query$/i;
+// `params`: SQL parameters, should an ORM ever attach them (drizzle's own spans would carry drizzle.query.params)
+const SECRET_ATTRIBUTE = /authorization|cookie|token|secret|password|passwd|api[-_]?key|session|signature|params|\.query$/i;
 const URL_ATTRIBUTE = /^(http\.url|http\.target|url\.full|url\.original|http\.request\.header\.referer)$/;
 const SECRET_TEXT = [/\bBearer\s+[\w.~+/=-]+/gi, /\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]+/g];
 
