@@ -2,10 +2,11 @@
 // running a job starts with transaction-local `emporium.*` settings (actor id, actor kind, request id) that the
 // field-history triggers of migration 0019 read (modules/audit/audit.tables.ts). Applied at the driver, below
 // Drizzle, so every code path is covered without a change to it:
-// - a transaction (`BEGIN` on `pg`, `transaction()` on PGlite) gets the settings right after it begins;
+// - a transaction (`BEGIN` on `pg`, in the same round trip; `transaction()` on PGlite) gets them as it begins;
 // - a single INSERT/UPDATE/DELETE on an audited table outside a transaction, by staff or a job, is run inside
-//   a short transaction of its own that sets them (customers' single statements are not: none of theirs
-//   changes an audited column that is recorded for them, and their cart writes should not pay for it).
+//   a short transaction of its own that sets them. Customers' and guests' single statements are not wrapped:
+//   today none of them changes an audited column (their order changes run in transactions), and a login's
+//   `last_login` update should not pay three extra round trips.
 // Outside a request or job (seed, CLI, migrations) nothing is set and the triggers record nothing.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
