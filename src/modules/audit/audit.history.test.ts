@@ -7,11 +7,13 @@ import { makeCategory, makeProduct } from '../../../test/factories/catalog.js';
 import { makeCoupon, placeOrder } from '../../../test/factories/orders.js';
 import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
 import { createTestApp } from '../../../test/setup/test-app.js';
+import { loadConfig } from '../../config.js';
 import { runWithAuditScope } from '../../core/audit-scope.js';
 import { enqueueJob } from '../../core/jobs.js';
 import type { App } from '../../core/module.js';
 import { products } from '../catalog/catalog.tables.js';
 import { orders } from '../orders/orders.tables.js';
+import { deleteExpiredAudit } from './audit.service.js';
 import { type AuditedObjectType, auditChanges, auditLog } from './audit.tables.js';
 
 let app: App;
@@ -300,5 +302,22 @@ describe('retention', () => {
       .from(auditLog)
       .where(sql`${auditLog.requestId} in ('retention-old', 'retention-new')`);
     expect(trail.map((r) => r.requestId)).toEqual(['retention-new']);
+  });
+
+  it('keeps everything with AUDIT_RETENTION_DAYS=0, and refuses a negative value at start', async () => {
+    const objectId = randomUUID();
+    await app.ctx.db.insert(auditChanges).values({
+      objectType: 'coupon',
+      objectId,
+      action: 'delete',
+      actorKind: 'system',
+      requestId: 'retention-forever',
+      createdAt: new Date(Date.now() - 5000 * 24 * 3600 * 1000),
+    });
+    const forever = { ...app.ctx, config: { ...app.ctx.config, auditRetentionDays: 0 } };
+    expect(await deleteExpiredAudit(forever)).toEqual({ entries: 0, changes: 0 });
+    expect(await app.ctx.db.select().from(auditChanges).where(eq(auditChanges.objectId, objectId))).toHaveLength(1);
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: '0' }).auditRetentionDays).toBe(0);
+    expect(() => loadConfig({ AUDIT_RETENTION_DAYS: '-1' })).toThrow(/AUDIT_RETENTION_DAYS/);
   });
 });
