@@ -24,4 +24,5 @@ COPY package.json ./
 USER emporium
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health/').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "dist/src/server.js"]
+# the tracing preload does nothing unless OTEL_EXPORTER_OTLP_ENDPOINT is set (docs/operations.md)
+CMD ["node", "--import", "./dist/src/core/tracing.js", "dist/src/server.js"]

@@ -27,6 +27,7 @@ import { registerRequestHabits } from './core/request-habits.js';
 import { registerMediaRoute } from './core/storage.js';
 import { registerErrorReporting } from './core/telemetry.js';
 import { sessionChecker } from './modules/accounts/accounts.service.js';
+import { recordRouteEntry } from './modules/audit/audit.service.js';
 import { modules } from './modules/index.js';
 
 declare module 'fastify' {
@@ -125,7 +126,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onRoute', guardBeforeValidation);
   // after schema validation, for every route: NUL characters and Infinity are 400s, not driver errors
   app.addHook('preHandler', rejectUnstorableInput);
-  registerAuditTrail(app, ctx.db);
+  registerAuditTrail(app, (entry) => recordRouteEntry(ctx.db, entry));
   registerOps(app, ctx);
   registerMediaRoute(app, config);
   await registerAdminUi(app, config);

@@ -154,6 +154,8 @@ export function loadConfig(env: Env = process.env) {
     /** Run jobs inside the API process (embedded default); with AMQP_URL, `worker` processes run them instead. */
     jobsInProcess: bool(env, 'JOBS_IN_PROCESS', !amqpUrl),
     jobPollInterval: int(env, 'JOB_POLL_INTERVAL_MS', 1000, 10, 600000),
+    /** Days the audit trail and field history are kept (daily cleanup job); 0 keeps them forever. */
+    auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, 0, 36500),
     currency: currency(env, 'CURRENCY', 'USD'),
     taxRate: decimalRate(env, 'TAX_RATE', '0'),
     /** Per shipping-country tax rates overriding TAX_RATE, e.g. `DE:0.19,FR:0.2`. */

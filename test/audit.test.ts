@@ -2,8 +2,8 @@
 // customers' own actions are not, and only admins can read the trail.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog } from '../src/core/audit.tables.js';
 import type { App } from '../src/core/module.js';
+import { auditLog } from '../src/modules/audit/audit.tables.js';
 import { makeProduct } from './factories/catalog.js';
 import { authHeader, makeStaff, makeUser } from './factories/users.js';
 import { createTestApp } from './setup/test-app.js';

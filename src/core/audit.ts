@@ -1,10 +1,11 @@
-// Records every successful change staff make through the API (see audit.tables.ts). Written after the
-// response, so it never slows or fails the request; a failed write is logged with the request id.
-import { and, count, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
+// The audit hooks every request passes through (the trail's table, queries and routes live in modules/audit):
+// - each request's handlers run in an audit scope (core/audit-scope.ts) naming the actor and the request id,
+//   which the database's field-history triggers record with every change;
+// - every successful change staff make through the API is handed to `record` (who, which route with which ids,
+//   the request id), after the response, so it never slows or fails the request; a failed write is logged.
 import type { FastifyInstance } from 'fastify';
-import { type AuditEntry, auditLog } from './audit.tables.js';
+import { runWithAuditScope } from './audit-scope.js';
 import { isStaff } from './auth.js';
-import type { Db } from './db.js';
 
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -15,13 +16,31 @@ declare module 'fastify' {
   }
 }
 
-export function registerAuditTrail(app: FastifyInstance, db: Db) {
+/** One staff change through the API, as the trail stores it. */
+export interface RouteAuditEntry {
+  actorId: string;
+  method: string;
+  route: string;
+  path: string;
+  params: Record<string, string>;
+  statusCode: number;
+  requestId: string;
+  ip: string;
+}
+
+export function registerAuditTrail(app: FastifyInstance, record: (entry: RouteAuditEntry) => Promise<unknown>) {
+  // after authentication (onRequest), before every route's own preHandlers and handler
+  app.addHook('preHandler', (request, _reply, done) => {
+    const user = request.user;
+    const kind = !user ? 'anonymous' : isStaff(user) ? 'staff' : 'customer';
+    runWithAuditScope({ actorId: user?.id, kind, requestId: String(request.id) }, done);
+  });
   app.addHook('onResponse', async (request, reply) => {
     if (!CHANGES.has(request.method) || !isStaff(request.user) || reply.statusCode >= 300 || reply.statusCode < 200) return;
     const route = request.routeOptions.url;
     if (!route) return;
     try {
-      await db.insert(auditLog).values({
+      await record({
         actorId: request.user?.id as string,
         method: request.method,
         route,
@@ -35,33 +54,4 @@ export function registerAuditTrail(app: FastifyInstance, db: Db) {
       request.log.error({ err: error }, 'audit trail write failed');
     }
   });
-}
-
-export interface AuditFilter {
-  actorId?: string;
-  route?: string;
-  since?: Date;
-  until?: Date;
-}
-
-export async function listAuditEntries(
-  db: Db,
-  filter: AuditFilter,
-  page: { offset: number; pageSize: number },
-): Promise<{ count: number; rows: AuditEntry[] }> {
-  const conditions: SQL[] = [];
-  if (filter.actorId) conditions.push(eq(auditLog.actorId, filter.actorId));
-  if (filter.route) conditions.push(eq(auditLog.route, filter.route));
-  if (filter.since) conditions.push(gte(auditLog.createdAt, filter.since));
-  if (filter.until) conditions.push(lte(auditLog.createdAt, filter.until));
-  const where = conditions.length ? and(...conditions) : undefined;
-  const [total] = await db.select({ n: count() }).from(auditLog).where(where);
-  const rows = await db
-    .select()
-    .from(auditLog)
-    .where(where)
-    .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
-    .limit(page.pageSize)
-    .offset(page.offset);
-  return { count: Number(total?.n ?? 0), rows };
 }

@@ -12,6 +12,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { scopeAuditPg, scopeAuditPglite } from './audit-scope.js';
 
 /** A database or a transaction: every repo function takes one as its first argument. */
 export type Db = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -94,6 +95,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // pg-pool removes its own listener while a client is checked out (a transaction): without this one, a
     // connection dying mid-transaction is an unhandled 'error' event that kills the process
     pool.on('connect', (client) => client.on('error', onError));
+    scopeAuditPg(pool); // field history: who made each change (core/audit-scope.ts)
     const db = drizzlePg({ client: pool, logger }) as unknown as Db;
     return {
       db,
@@ -126,6 +128,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     loadDataDir: options.loadDataDir,
     extensions: { pg_trgm },
   });
+  scopeAuditPglite(client); // field history: who made each change (core/audit-scope.ts)
   const db = drizzlePglite({ client, logger }) as unknown as Db;
   return {
     db,

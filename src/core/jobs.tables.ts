@@ -22,6 +22,8 @@ export const jobs = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** W3C traceparent of the request (or job) that enqueued it, when tracing is on (core/telemetry-spans.ts). */
+    traceParent: text('trace_parent'),
   },
   (t) => [
     check('jobs_status_check', sql`${t.status} in ('pending', 'running', 'done', 'dead')`),

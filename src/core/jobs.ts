@@ -7,6 +7,7 @@ import { type Db, queryRows } from './db.js';
 import { jobs } from './jobs.tables.js';
 import { runWithLogContext } from './log-context.js';
 import { persist } from './resilience.js';
+import { currentTraceParent, outsideRequestTrace, runInJobSpan } from './telemetry-spans.js';
 
 /** The scheduler's no-op periodic job: its done rows prove scheduler, relay, broker and worker all work. */
 export const HEARTBEAT_JOB = 'ops.heartbeat';
@@ -39,6 +40,7 @@ export async function enqueueJob(db: Db, type: string, payload: Record<string, u
       runAt: options.runAt,
       dedupeKey: options.dedupeKey,
       maxAttempts: options.maxAttempts,
+      traceParent: currentTraceParent(), // links the job's span to this request's trace (tracing on only)
     })
     .onConflictDoNothing({ target: jobs.dedupeKey })
     .returning({ id: jobs.id });
@@ -55,6 +57,8 @@ export interface ClaimedJob extends Job {
   maxAttempts: number;
   /** The lock this claim wrote (locked_until as text): a consumer takes the job only while it still matches. */
   lease?: string;
+  /** W3C traceparent of the request that enqueued the job (tracing on only); its span links to it. */
+  traceParent?: string;
 }
 
 export type JobOutcome = 'done' | 'retry' | 'dead' | 'skipped';
@@ -114,7 +118,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
             SELECT id FROM jobs
             WHERE (status = 'pending' AND run_at <= now()) OR (status = 'running' AND locked_until < now())
             ORDER BY run_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-          RETURNING id, type, payload, attempts, max_attempts, locked_until::text AS lease`,
+          RETURNING id, type, payload, attempts, max_attempts, locked_until::text AS lease, trace_parent`,
     );
     return rows.map((r) => ({
       id: r.id as string,
@@ -123,6 +127,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       attempts: Number(r.attempts),
       maxAttempts: Number(r.max_attempts),
       lease: r.lease as string,
+      traceParent: (r.trace_parent as string | null) ?? undefined,
     }));
   }
 
@@ -158,7 +163,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     try {
       if (!handler) throw new Error(`no handler registered for job type "${job.type}"`);
       await runWithLogContext({ job_id: job.id, job_type: job.type }, () =>
-        handler({ id: job.id, type: job.type, payload: job.payload, attempts: job.attempts }),
+        runInJobSpan(job, () => handler({ id: job.id, type: job.type, payload: job.payload, attempts: job.attempts })),
       );
     } catch (error) {
       failure = error;
@@ -207,7 +212,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
 
   function tick() {
     if (running || stopped) return;
-    running = runDue()
+    running = outsideRequestTrace(() => runDue()) // a wake() from a request must not make the loop part of its trace
       .catch((error) => log.error({ err: error }, 'job runner loop failed'))
       .finally(() => {
         running = undefined;

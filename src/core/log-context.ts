@@ -24,3 +24,8 @@ export const logContextMixin: MixinFn = (_merge, _level, logger) => {
   for (const [key, value] of Object.entries(context)) if (value !== undefined && !(key in bound)) extra[key] = value;
   return extra;
 };
+
+/** The request id / job id of the code running now, if any (core/audit-scope.ts attributes changes by it). */
+export function currentLogContext(): LogContext | undefined {
+  return storage.getStore();
+}

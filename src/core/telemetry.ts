@@ -6,6 +6,7 @@ import * as Sentry from '@sentry/node';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { JobHandler } from './jobs.js';
+import { registerSpanNaming, tracerProvider, tracingOn } from './telemetry-spans.js';
 
 const FILTERED = '[Filtered]';
 /** Keys whose values are secrets wherever they appear (headers, bodies, query strings, contexts). */
@@ -114,6 +115,7 @@ const failures = new WeakMap<FastifyRequest, unknown>();
  * is kept until onResponse, where the status that was really sent decides.
  */
 export function registerErrorReporting(app: FastifyInstance): void {
+  if (tracingOn()) registerSpanNaming(app);
   if (!sentryOn) return;
   app.addHook('onError', async (request, _reply, error) => {
     failures.set(request, error);
@@ -133,6 +135,8 @@ export function registerErrorReporting(app: FastifyInstance): void {
 /** Sends what is queued (before a process exits). */
 export async function flushTelemetry(timeoutMs = 2000): Promise<void> {
   if (sentryOn) await Sentry.flush(timeoutMs);
+  const provider = tracerProvider();
+  if (provider) await Promise.race([provider.forceFlush(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
 }
 
 /** A job handler that reports its failures (the runner still retries and dead-letters as before). */

@@ -6116,7 +6116,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Changes made by staff through the API (admins only) */
+        /**
+         * Changes made by staff through the API, or one object’s field history (admins only)
+         * @description Without `object_type`: route-level entries (`entry_type: request`) of staff changes through the API. With `object_type` (and optionally `object_id`): field-level changes (`entry_type: change`) with before/after values, actor and request id, from staff, customers, guests and background jobs (stock taken or returned by customers’ checkouts and cancels is not recorded). Kept for AUDIT_RETENTION_DAYS.
+         */
         get: {
             parameters: {
                 query?: {
@@ -6125,7 +6128,13 @@ export interface paths {
                     /** @description Items per page (default 20; above 100 gives 100; 0 or junk gives the default) */
                     page_size?: number;
                     actor?: string;
+                    /** @description Route-level entries only */
                     route?: string;
+                    request_id?: string;
+                    /** @description Lists field-level changes of this kind of object instead of route-level entries */
+                    object_type?: "product" | "variant" | "category" | "coupon" | "order" | "user";
+                    /** @description With object_type: that one object's history */
+                    object_id?: string;
                     since?: string;
                     until?: string;
                 };
@@ -6145,7 +6154,12 @@ export interface paths {
                             count: number;
                             next: string | null;
                             previous: string | null;
-                            results: {
+                            results: ({
+                                /**
+                                 * @description A route-level entry (without object_type/object_id)
+                                 * @enum {string}
+                                 */
+                                entry_type: "request";
                                 /** Format: uuid */
                                 id: string;
                                 /** Format: uuid */
@@ -6162,7 +6176,37 @@ export interface paths {
                                 ip: string;
                                 /** Format: date-time */
                                 created_at: string;
-                            }[];
+                            } | {
+                                /**
+                                 * @description A field-level change (with object_type/object_id)
+                                 * @enum {string}
+                                 */
+                                entry_type: "change";
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {unknown} */
+                                object_type: "product" | "variant" | "category" | "coupon" | "order" | "user";
+                                /** Format: uuid */
+                                object_id: string;
+                                /** @enum {unknown} */
+                                action: "insert" | "update" | "delete";
+                                /** @description Audited columns (database names) and their values; only the changed ones on update */
+                                before: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description Audited columns (database names) and their values; only the changed ones on update */
+                                after: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description Null for a change by a background job or a guest */
+                                actor_id: string | null;
+                                /** @enum {unknown} */
+                                actor_kind: "staff" | "customer" | "anonymous" | "system";
+                                /** @description The X-Request-Id of the request, or job:<id> for a background job */
+                                request_id: string;
+                                /** Format: date-time */
+                                created_at: string;
+                            })[];
                         };
                     };
                 };

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeCategory, makeProduct } from '../../../test/factories/catalog.js';
 import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
 import { createTestApp } from '../../../test/setup/test-app.js';
-import { auditLog } from '../../core/audit.tables.js';
 import type { App } from '../../core/module.js';
+import { auditLog } from '../audit/audit.tables.js';
 import { products, productVariants } from '../catalog/catalog.tables.js';
 
 let app: App;

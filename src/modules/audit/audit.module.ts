@@ -1,8 +1,11 @@
 import type { AppModule } from '../../core/module.js';
+import { AUDIT_CLEANUP_JOB, auditJobs } from './audit.jobs.js';
 import { auditRoutes } from './audit.routes.js';
 
-/** The audit trail's read API; the recording hook is app-wide (core/audit.ts). */
+/** The audit trail and field history: tables, read API and retention; the recording hooks are in core/audit.ts. */
 export const auditModule: AppModule = {
   name: 'audit',
   routes: auditRoutes,
+  jobs: auditJobs,
+  schedules: [{ jobType: AUDIT_CLEANUP_JOB, everySeconds: 24 * 3600 }],
 };
