@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { isDbUnavailable } from './core/db.js';
 import { startScheduler } from './core/scheduler.js';
 import { flushTelemetry, initTelemetry } from './core/telemetry.js';
-import { users } from './modules/accounts/accounts.tables.js';
+import { hasAnyUser } from './modules/accounts/accounts.service.js';
 import { seedDemoData } from './seed.js';
 import { announceStartup, noteFirstStart } from './startup.js';
 
@@ -23,7 +23,7 @@ async function main() {
     });
   // Demo accounts have published passwords: only an empty embedded database outside production gets them.
   const wantsDemo = ctx.database.kind === 'pglite' && config.nodeEnv !== 'production';
-  if (wantsDemo && (await ctx.db.select({ id: users.id }).from(users).limit(1)).length === 0) {
+  if (wantsDemo && !(await hasAnyUser(ctx.db))) {
     const started = Date.now();
     await seedDemoData(ctx, { products: 200, progress: (step) => app.log.info(`empty embedded database: loading ${step}`) });
     app.log.info(`demo data loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -96,6 +96,10 @@ export async function setUserAccess(
 
 // --- refresh tokens -------------------------------------------------------------------------------------------
 
+export async function anyUserExists(db: Db): Promise<boolean> {
+  return (await db.select({ id: users.id }).from(users).limit(1)).length > 0;
+}
+
 export async function activeStaffEmails(db: Db): Promise<string[]> {
   const rows = await db
     .select({ email: users.email })

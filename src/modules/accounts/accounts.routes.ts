@@ -6,7 +6,6 @@ import type { AppContext } from '../../core/context.js';
 import { Paginated, problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { pageRequest, toPage } from '../../core/pagination.js';
-import { mergeGuestCart } from '../cart/cart.service.js';
 import * as s from './accounts.schemas.js';
 import * as accounts from './accounts.service.js';
 import { endSession, refreshSession } from './accounts.tokens.js';
@@ -53,10 +52,10 @@ function sessionRoutes(app: App, ctx: AppContext) {
     },
     async (request) => {
       const { access, refresh, user } = await accounts.login(ctx, { ...request.body, ip: request.ip });
-      const cartToken = request.headers['x-cart-token'];
-      if (cartToken) {
-        // the login itself succeeded; a stale or unknown guest cart must not turn it into an error
-        await mergeGuestCart(ctx, cartToken, user.id).catch((err) => request.log.warn({ err }, 'guest cart merge failed'));
+      const login = { userId: user.id, cartToken: request.headers['x-cart-token'] };
+      for (const hook of accounts.loginHooks()) {
+        // the login itself succeeded; a failing hook (a stale guest cart) must not turn it into an error
+        await hook(ctx, login).catch((err) => request.log.warn({ err }, 'after-login hook failed'));
       }
       return { access, refresh, user: accounts.toUser(user) };
     },

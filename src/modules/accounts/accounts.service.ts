@@ -109,6 +109,20 @@ const resetLimits = (ctx: AppContext) => ({ ip: ctx.config.passwordResetRateLimi
 // Unknown emails still pay for one argon2 verification, so response time does not reveal which emails exist.
 let dummyHash: Promise<string> | undefined;
 
+/**
+ * Work another module does right after a successful login, with the login's guest cart token (the route's
+ * X-Cart-Token header). Cart registers the guest-cart merge at wiring time (src/modules/index.ts): accounts sits
+ * below cart and must not import it. A hook that fails is logged and does not fail the login.
+ */
+export type LoginHook = (ctx: AppContext, login: { userId: string; cartToken?: string }) => Promise<void>;
+const afterLogin: LoginHook[] = [];
+
+export function onLogin(hook: LoginHook): void {
+  if (!afterLogin.includes(hook)) afterLogin.push(hook);
+}
+
+export const loginHooks = (): readonly LoginHook[] => afterLogin;
+
 /** Checks credentials under the login throttling policy (accounts.throttle.ts). */
 export async function login(
   ctx: AppContext,
@@ -250,6 +264,11 @@ export async function updateProfile(ctx: AppContext, userId: string, patch: Prof
 
 /** For other modules (order emails, admin views): who a user is, or undefined. */
 /** For other modules: where staff alerts go (active staff and admins). */
+/** For the server's start-up: an empty database gets the demo data (embedded, outside production). */
+export function hasAnyUser(db: Db): Promise<boolean> {
+  return repo.anyUserExists(db);
+}
+
 export function listStaffEmails(db: Db): Promise<string[]> {
   return repo.activeStaffEmails(db);
 }

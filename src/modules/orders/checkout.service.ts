@@ -10,20 +10,20 @@ import { enqueueJob } from '../../core/jobs.js';
 import { MAX_MINOR_UNITS } from '../../core/money.js';
 import { getAddressForUser, getUserSummary } from '../accounts/accounts.service.js';
 import { emptyCart, lockCartForCheckout } from '../cart/cart.service.js';
+import { cartTotals, priceOrder, taxRateFor } from '../cart/pricing.service.js';
+import { invalidateProductCache } from '../catalog/catalog.service.js';
 import {
   getSellableVariants,
   type ReservedStock,
   reserveStock,
   type SellableVariant,
   sumLines,
-} from '../catalog/catalog.inventory.js';
-import { invalidateProductCache } from '../catalog/catalog.service.js';
+} from '../catalog/inventory.service.js';
 import { findApplicableCoupon, redeemCoupon } from './coupons.service.js';
 import { enqueueOrderEmail } from './orders.lifecycle.js';
 import * as repo from './orders.repo.js';
 import { loadOrderDetail, type OrderDetail } from './orders.service.js';
 import type { OrderAddress, OrderRow } from './orders.tables.js';
-import { cartTotals, priceOrder, taxRateFor } from './pricing.js';
 
 export interface CheckoutInput {
   shippingAddressId?: string;

@@ -6,8 +6,8 @@ import type { Job, JobHandler } from '../../core/jobs.js';
 import { renderEmail, sendMailOnce } from '../../core/mail.js';
 import { formatMoney } from '../../core/money.js';
 import { listStaffEmails } from '../accounts/accounts.service.js';
-import { getSellableVariants } from '../catalog/catalog.inventory.js';
 import { invalidateProductCache } from '../catalog/catalog.service.js';
+import { getSellableVariants } from '../catalog/inventory.service.js';
 import type { OrderEmailKind } from './orders.lifecycle.js';
 import { expireUnpaidOrder, loadOrderDetail } from './orders.service.js';
 

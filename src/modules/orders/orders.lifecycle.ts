@@ -3,7 +3,7 @@
 // serialize and stock goes back to the shelf at most once (`stock_restored_at`).
 import type { Db } from '../../core/db.js';
 import { enqueueJob } from '../../core/jobs.js';
-import { releaseStock } from '../catalog/catalog.inventory.js';
+import { releaseStock } from '../catalog/inventory.service.js';
 import { notifyOrderStatus, recordOrderStatusEvent } from '../notifications/notifications.service.js';
 import { releaseRedemption } from './coupons.repo.js';
 import { assertTransition, type OrderStatus, type PaymentStatus } from './order-status.js';

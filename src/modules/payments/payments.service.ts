@@ -37,6 +37,9 @@ import {
 const providerCache = new WeakMap<AppContext, Providers>();
 
 /** The providers of this running app, built once from its config. */
+/** The orders cancel hook (wired in src/modules/index.ts). */
+export { closeOrderPayments } from './payments.cancel.js';
+
 export function providersOf(ctx: AppContext): Providers {
   let providers = providerCache.get(ctx);
   if (!providers) {
