@@ -51,7 +51,7 @@ async function main() {
     }),
     describe: () => ({ role: election.role }),
   });
-  log.info({ schedules: schedules(config.schedulerHeartbeatSeconds).map((s) => s.jobType) }, 'scheduler started');
+  log.info({ schedules: schedules(config.schedulerHeartbeatSeconds).map((s) => s.job.type) }, 'scheduler started');
   const shutdown = async () => {
     await election.stop();
     await ops.close();

@@ -7,7 +7,7 @@ import type { Db } from '../../core/db.js';
 import { BadRequest, fieldError, isUniqueViolation, Unauthorized, ValidationFailed } from '../../core/errors.js';
 import { enqueueJob } from '../../core/jobs.js';
 import { enforceRateLimits, type RateRule } from '../../core/rate-limit.js';
-import { JOB_PASSWORD_RESET_EMAIL, JOB_VERIFICATION_EMAIL, JOB_WELCOME_EMAIL } from './accounts.jobs.js';
+import { passwordResetEmailJob, verificationEmailJob, welcomeEmailJob } from './accounts.jobs.js';
 import { hashPassword, needsRehash, verifyPassword } from './accounts.passwords.js';
 import * as repo from './accounts.repo.js';
 import type { ProfileBody, ProfilePatchBody, UserBody } from './accounts.schemas.js';
@@ -78,7 +78,7 @@ export async function registerUser(ctx: AppContext, input: NewAccount, options: 
         isSuperuser: input.isSuperuser ?? false,
         isEmailVerified: input.isEmailVerified ?? false,
       });
-      if (!created.isEmailVerified) await enqueueJob(tx, JOB_VERIFICATION_EMAIL, { userId: created.id });
+      if (!created.isEmailVerified) await enqueueJob(tx, verificationEmailJob, { userId: created.id });
       return created;
     });
   } catch (error) {
@@ -167,7 +167,7 @@ export async function verifyEmail(ctx: AppContext, token: string): Promise<void>
     if (!user?.isActive) throw fieldError('token', 'Invalid token.', 'invalid_token');
     if (!user.isEmailVerified) {
       await repo.updateUser(tx, user.id, { isEmailVerified: true });
-      await enqueueJob(tx, JOB_WELCOME_EMAIL, { userId: user.id }, { dedupeKey: `accounts.welcome:${user.id}` });
+      await enqueueJob(tx, welcomeEmailJob, { userId: user.id }, { dedupeKey: `accounts.welcome:${user.id}` });
     }
     await repo.retireAccountTokens(tx, user.id, 'verify_email', now);
     return true;
@@ -181,7 +181,7 @@ export async function resendVerification(ctx: AppContext, userId: string, ip: st
   if (!user?.isActive) throw new Unauthorized('User not found', 'user_not_found');
   if (user.isEmailVerified) throw new BadRequest('Email is already verified.', 'already_verified');
   await enforceRateLimits(ctx.cache, limitRules(ctx, 'resend', resetLimits(ctx), ip, user.email));
-  await enqueueJob(ctx.db, JOB_VERIFICATION_EMAIL, { userId });
+  await enqueueJob(ctx.db, verificationEmailJob, { userId });
   ctx.jobs.wake();
 }
 
@@ -191,7 +191,7 @@ export async function requestPasswordReset(ctx: AppContext, input: { email: stri
   await enforceRateLimits(ctx.cache, limitRules(ctx, 'password_reset', resetLimits(ctx), input.ip, email));
   const user = await repo.findUserByEmail(ctx.db, email);
   if (!user?.isActive) return;
-  await enqueueJob(ctx.db, JOB_PASSWORD_RESET_EMAIL, { userId: user.id });
+  await enqueueJob(ctx.db, passwordResetEmailJob, { userId: user.id });
   ctx.jobs.wake();
 }
 

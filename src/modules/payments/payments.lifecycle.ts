@@ -4,24 +4,25 @@
 // older state after a newer one, leaves the same result. A captured payment never moves back.
 import type { Db } from '../../core/db.js';
 import { enqueueJob } from '../../core/jobs.js';
+import { refundOrderJob } from '../orders/orders.jobs.js';
 import {
+  type Actor,
   getOrderForPayment,
+  isClosed,
+  MONEY_SETTLED,
   markOrderPaid,
   markOrderRefunded,
-  type PaymentStatus as OrderPaymentStatus,
+  type OrderPaymentStatus,
   setOrderPaymentStatus,
 } from '../orders/orders.service.js';
 import * as repo from './payments.repo.js';
 import { CAPTURED_PAYMENT_STATUSES, OPEN_PAYMENT_STATUSES, type PaymentRow, type PaymentStatus } from './payments.tables.js';
 import type { IntentState } from './providers/provider.js';
 
-export interface Actor {
-  actorId: string | null;
-  note: string;
-}
+export type { Actor } from '../orders/orders.service.js';
 
-export const isCaptured = (status: PaymentStatus) => (CAPTURED_PAYMENT_STATUSES as readonly string[]).includes(status);
-export const isOpen = (status: PaymentStatus) => (OPEN_PAYMENT_STATUSES as readonly string[]).includes(status);
+export const isCaptured = (status: PaymentStatus) => (CAPTURED_PAYMENT_STATUSES as readonly PaymentStatus[]).includes(status);
+export const isOpen = (status: PaymentStatus) => (OPEN_PAYMENT_STATUSES as readonly PaymentStatus[]).includes(status);
 
 export const DUPLICATE_CAPTURE =
   'Duplicate payment: the order was already paid by another payment; this one must be refunded by staff.';
@@ -48,7 +49,7 @@ export async function syncOrderPaymentStatus(tx: Db, orderId: string, status: Pa
   if (!target) return;
   const order = await getOrderForPayment(tx, orderId);
   if (!order || order.paymentStatus === target) return;
-  if (['paid', 'refunded', 'partially_refunded'].includes(order.paymentStatus)) return;
+  if (MONEY_SETTLED.includes(order.paymentStatus)) return;
   await setOrderPaymentStatus(tx, orderId, target);
 }
 
@@ -78,12 +79,12 @@ export async function recordCapture(
   });
   if (!orderPaid) {
     const order = await getOrderForPayment(tx, payment.orderId);
-    if (order && (order.status === 'cancelled' || order.status === 'refunded')) {
+    if (order && isClosed(order.status)) {
       await enqueueJob(
         tx,
-        'payments.refund_order',
+        refundOrderJob,
         { orderId: payment.orderId },
-        { dedupeKey: `payments.refund_order:late:${payment.id}` },
+        { dedupeKey: `${refundOrderJob.type}:late:${payment.id}` },
       );
     }
   }

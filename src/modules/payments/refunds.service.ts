@@ -9,6 +9,7 @@ import type { IdempotentRequest, StoredResponse } from '../../core/idempotency.j
 import { enqueueJob } from '../../core/jobs.js';
 import { formatMoney, parseMoney } from '../../core/money.js';
 import { getOrderForPayment, setOrderPaymentStatus } from '../orders/orders.service.js';
+import { retryRefundJob } from './payments.jobs.js';
 import { type Actor, recordRefundedTotal } from './payments.lifecycle.js';
 import * as repo from './payments.repo.js';
 import { type RefundBodyJson, refundJson } from './payments.schemas.js';
@@ -116,9 +117,9 @@ async function executeRefund(ctx: AppContext, refund: RefundRow, payment: Paymen
     await ctx.db.transaction((tx) =>
       enqueueJob(
         tx,
-        'payments.retry_refund',
+        retryRefundJob,
         { refundId: refund.id },
-        { runAt: new Date(ctx.now().getTime() + RETRY_DELAY_MS), dedupeKey: `payments.retry_refund:${refund.id}` },
+        { runAt: new Date(ctx.now().getTime() + RETRY_DELAY_MS), dedupeKey: `${retryRefundJob.type}:${refund.id}` },
       ),
     );
     ctx.jobs.wake();
