@@ -2,6 +2,7 @@
 import { buildApp, createLogger, schedules } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { isDbUnavailable } from './core/db.js';
+import { runMain, stopOnSignals } from './core/lifecycle.js';
 import { startScheduler } from './core/scheduler.js';
 import { flushTelemetry, initTelemetry } from './core/telemetry.js';
 import { hasAnyUser } from './modules/accounts/accounts.service.js';
@@ -41,27 +42,11 @@ async function main() {
   await app.listen({ host: config.host, port: config.port });
   await announceStartup(app, config);
 
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    scheduler?.stop();
-    await app.close(); // stops accepting, drains requests, stops the job runner, closes pools
-    await flushTelemetry();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  stopOnSignals(app.log, [
+    { name: 'scheduler', run: () => scheduler?.stop() },
+    { name: 'app', run: () => app.close() }, // stops accepting, drains requests, stops the job runner, closes pools
+    { name: 'telemetry', run: () => flushTelemetry() },
+  ]);
 }
 
-main().catch((error) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  console.error(error);
-  process.exit(1);
-});
+runMain(main);

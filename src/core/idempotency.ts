@@ -23,7 +23,8 @@ export interface IdempotentRequest {
   key: string;
   /** The request body (or anything that identifies the request); compared by a canonical hash. */
   body: unknown;
-  now?: Date;
+  /** The caller's ctx.now(): when the key expires is counted from it. */
+  now: Date;
   ttlSeconds?: number;
 }
 
@@ -64,7 +65,7 @@ export function idempotencyKeyOf(header: string | string[] | undefined): string 
  */
 export async function claimIdempotencyKey<T = unknown>(db: Db, request: IdempotentRequest): Promise<ClaimResult<T>> {
   const hash = requestHash(request.body);
-  const now = request.now ?? new Date();
+  const { now } = request;
   const expiresAt = new Date(now.getTime() + (request.ttlSeconds ?? IDEMPOTENCY_TTL_SECONDS) * 1000);
   const inserted = await db
     .insert(idempotencyKeys)

@@ -269,6 +269,11 @@ export function hasAnyUser(db: Db): Promise<boolean> {
   return repo.anyUserExists(db);
 }
 
+/** Which of these emails have an account (the start-up banner lists the demo accounts present). */
+export function existingEmails(db: Db, emails: string[]): Promise<string[]> {
+  return repo.existingEmails(db, emails);
+}
+
 export function listStaffEmails(db: Db): Promise<string[]> {
   return repo.activeStaffEmails(db);
 }

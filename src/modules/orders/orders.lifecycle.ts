@@ -34,13 +34,14 @@ async function transition(
   order: OrderRow,
   to: OrderStatus,
   actor: Actor,
+  now: Date,
   changes: { paymentStatus?: OrderPaymentStatus; paidAt?: Date; cancelledAt?: Date } = {},
 ): Promise<void> {
   const from = order.status;
   assertTransition(from, to);
   await updateOrder(tx, order.id, { status: to, ...changes });
   await insertStatusHistory(tx, { orderId: order.id, fromStatus: from, toStatus: to, note: actor.note, actorId: actor.actorId });
-  await recordOrderStatusEvent(tx, order, { from, to, at: new Date() });
+  await recordOrderStatusEvent(tx, order, { from, to, at: now });
   order.status = to;
   if (changes.paymentStatus) order.paymentStatus = changes.paymentStatus;
 }
@@ -79,7 +80,7 @@ const holdsCapturedMoney = (order: OrderRow) => MONEY_HELD.includes(order.paymen
  */
 export async function applyCancel(tx: Db, order: OrderRow, actor: Actor, now: Date): Promise<string[]> {
   const wasPaid = holdsCapturedMoney(order);
-  await transition(tx, order, 'cancelled', actor, { cancelledAt: now });
+  await transition(tx, order, 'cancelled', actor, now, { cancelledAt: now });
   await cancelHook?.(tx, order.id);
   const productIds = await restoreOrderStock(tx, order, now);
   await releaseRedemption(tx, order.id);
@@ -90,7 +91,7 @@ export async function applyCancel(tx: Db, order: OrderRow, actor: Actor, now: Da
 }
 
 export async function applyPaid(tx: Db, order: OrderRow, actor: Actor, now: Date): Promise<void> {
-  await transition(tx, order, 'paid', actor, { paymentStatus: 'paid', paidAt: now });
+  await transition(tx, order, 'paid', actor, now, { paymentStatus: 'paid', paidAt: now });
   await enqueueOrderEmail(tx, order.id, 'paid');
   await notifyOrderStatus(tx, order, 'paid');
 }
@@ -101,7 +102,7 @@ export async function applyPaid(tx: Db, order: OrderRow, actor: Actor, now: Date
  */
 export async function applyRefund(tx: Db, order: OrderRow, actor: Actor, now: Date, requestRefund: boolean): Promise<string[]> {
   const wasPaid = holdsCapturedMoney(order);
-  await transition(tx, order, 'refunded', actor, requestRefund ? {} : { paymentStatus: 'refunded' });
+  await transition(tx, order, 'refunded', actor, now, requestRefund ? {} : { paymentStatus: 'refunded' });
   const productIds = await restoreOrderStock(tx, order, now);
   if (requestRefund && wasPaid) {
     await enqueueJob(tx, refundOrderJob, { orderId: order.id }, { dedupeKey: `${refundOrderJob.type}:${order.id}` });
@@ -112,8 +113,8 @@ export async function applyRefund(tx: Db, order: OrderRow, actor: Actor, now: Da
 }
 
 /** Any other legal change (processing, shipped, delivered), with its notification email. */
-export async function applySimpleTransition(tx: Db, order: OrderRow, to: OrderStatus, actor: Actor): Promise<void> {
-  await transition(tx, order, to, actor);
+export async function applySimpleTransition(tx: Db, order: OrderRow, to: OrderStatus, actor: Actor, now: Date): Promise<void> {
+  await transition(tx, order, to, actor, now);
   if (to === 'shipped' || to === 'delivered') await enqueueOrderEmail(tx, order.id, to);
   if (to === 'shipped' || to === 'delivered') await notifyOrderStatus(tx, order, to);
 }

@@ -75,10 +75,10 @@ export { setOrderCancelHook } from './orders.lifecycle.js';
  * pending -> paid with history, payment_status 'paid' and the order-paid email job, in `tx`. Locks the order
  * row; returns false and changes nothing when the order is not pending (already paid, cancelled...).
  */
-export async function markOrderPaid(tx: Db, orderId: string, actor: Actor): Promise<boolean> {
+export async function markOrderPaid(tx: Db, orderId: string, actor: Actor, now: Date): Promise<boolean> {
   const order = await repo.lockOrder(tx, orderId);
   if (order?.status !== 'pending') return false;
-  await applyPaid(tx, order, actor, new Date());
+  await applyPaid(tx, order, actor, now);
   return true;
 }
 
@@ -91,11 +91,11 @@ export async function setOrderPaymentStatus(tx: Db, orderId: string, paymentStat
  * stock restored unless already restored; payment_status 'refunded' in every case (a cancelled order keeps
  * its status). Product caches are invalidated by a job enqueued in `tx`.
  */
-export async function markOrderRefunded(tx: Db, orderId: string, actor: Actor): Promise<void> {
+export async function markOrderRefunded(tx: Db, orderId: string, actor: Actor, now: Date): Promise<void> {
   const order = await repo.lockOrder(tx, orderId);
   if (!order) return;
   if (isRefundable(order.status)) {
-    const productIds = await applyRefund(tx, order, actor, new Date(), false);
+    const productIds = await applyRefund(tx, order, actor, now, false);
     await enqueueProductCacheInvalidation(tx, productIds);
   } else {
     await repo.updateOrder(tx, orderId, { paymentStatus: 'refunded' });
@@ -228,7 +228,7 @@ export async function changeOrderStatus(
           await applyPaid(tx, order, actor, now);
           return [];
         default:
-          await applySimpleTransition(tx, order, input.status, actor);
+          await applySimpleTransition(tx, order, input.status, actor, now);
           return [];
       }
     }),

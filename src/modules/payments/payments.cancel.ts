@@ -52,7 +52,7 @@ async function recordProviderState(ctx: AppContext, paymentId: string, state: In
     const payment = await repo.findPayment(tx, paymentId, true);
     if (!payment || isCaptured(payment.status)) return;
     if (state.status === 'succeeded') {
-      await applyIntentState(tx, payment, state, { actorId: null, note: 'Paid after the order was cancelled.' });
+      await applyIntentState(tx, payment, state, { actorId: null, note: 'Paid after the order was cancelled.' }, ctx.now());
     } else {
       await repo.updatePayment(tx, payment.id, { providerPayload: state.raw });
     }

@@ -61,6 +61,7 @@ export async function recordCapture(
   tx: Db,
   payment: PaymentRow,
   actor: Actor,
+  now: Date,
   changes: repo.PaymentChanges = {},
 ): Promise<ApplyResult> {
   if (isCaptured(payment.status)) return { payment, orderPaid: false, anomaly: null };
@@ -69,11 +70,11 @@ export async function recordCapture(
     const updated = await repo.updatePayment(tx, payment.id, { ...changes, status: 'failed', failureReason: DUPLICATE_CAPTURE });
     return { payment: updated, orderPaid: false, anomaly: DUPLICATE_CAPTURE };
   }
-  const orderPaid = await markOrderPaid(tx, payment.orderId, actor);
+  const orderPaid = await markOrderPaid(tx, payment.orderId, actor, now);
   const updated = await repo.updatePayment(tx, payment.id, {
     ...changes,
     status: 'succeeded',
-    succeededAt: new Date(),
+    succeededAt: now,
     failureReason: null,
     nextAction: null,
   });
@@ -92,7 +93,13 @@ export async function recordCapture(
 }
 
 /** Applies what the provider says about the attempt (confirm, create-intent, webhook). */
-export async function applyIntentState(tx: Db, payment: PaymentRow, state: IntentState, actor: Actor): Promise<ApplyResult> {
+export async function applyIntentState(
+  tx: Db,
+  payment: PaymentRow,
+  state: IntentState,
+  actor: Actor,
+  now: Date,
+): Promise<ApplyResult> {
   const unchanged: ApplyResult = { payment, orderPaid: false, anomaly: null };
   if (isCaptured(payment.status)) return unchanged;
   const base: repo.PaymentChanges = { providerPayload: state.raw };
@@ -104,7 +111,7 @@ export async function applyIntentState(tx: Db, payment: PaymentRow, state: Inten
       const updated = await repo.updatePayment(tx, payment.id, { ...base, status: 'failed', failureReason: anomaly });
       return { payment: updated, orderPaid: false, anomaly };
     }
-    return recordCapture(tx, payment, actor, base);
+    return recordCapture(tx, payment, actor, now, base);
   }
   // Stripe never revives a cancelled intent except by taking the money: anything else is an older event.
   if (payment.status === 'cancelled') return unchanged;
@@ -128,7 +135,13 @@ export async function applyIntentState(tx: Db, payment: PaymentRow, state: Inten
  * Moves the payment's refunded total up to `refundedTotal` (never down: refunds only add up) and, when the
  * whole amount is back, marks the order refunded (stock restored once by the orders module).
  */
-export async function recordRefundedTotal(tx: Db, payment: PaymentRow, refundedTotal: number, actor: Actor): Promise<PaymentRow> {
+export async function recordRefundedTotal(
+  tx: Db,
+  payment: PaymentRow,
+  refundedTotal: number,
+  actor: Actor,
+  now: Date,
+): Promise<PaymentRow> {
   const total = Math.min(payment.amount, Math.max(payment.refundedAmount, refundedTotal));
   if (total <= payment.refundedAmount) return payment;
   const full = total >= payment.amount;
@@ -136,7 +149,7 @@ export async function recordRefundedTotal(tx: Db, payment: PaymentRow, refundedT
     refundedAmount: total,
     status: full ? 'refunded' : 'partially_refunded',
   });
-  if (full) await markOrderRefunded(tx, payment.orderId, actor);
+  if (full) await markOrderRefunded(tx, payment.orderId, actor, now);
   else await setOrderPaymentStatus(tx, payment.orderId, 'partially_refunded');
   return updated;
 }

@@ -20,7 +20,7 @@ import {
   type StoredResponse,
 } from '../../core/idempotency.js';
 import type { PageRequest } from '../../core/pagination.js';
-import { getOrderForPayment, lockOrderForPayment, type OrderForPayment } from '../orders/orders.service.js';
+import { getOrderForPayment, isClosed, lockOrderForPayment, type OrderForPayment } from '../orders/orders.service.js';
 import { applyIntentState, isCaptured, isOpen, recordCapture, syncOrderPaymentStatus } from './payments.lifecycle.js';
 import * as repo from './payments.repo.js';
 import { type CreateIntentJson, intentJson, type PaymentMethod } from './payments.schemas.js';
@@ -146,7 +146,7 @@ export async function applyProviderState(ctx: AppContext, paymentId: string, sta
   const result = await ctx.db.transaction(async (tx) => {
     const payment = await repo.findPayment(tx, paymentId, true);
     if (!payment) throw new NotFound('Payment not found.');
-    return applyIntentState(tx, payment, state, { actorId: null, note });
+    return applyIntentState(tx, payment, state, { actorId: null, note }, ctx.now());
   });
   if (result.anomaly) ctx.log.error({ paymentId, anomaly: result.anomaly }, 'payment needs staff attention');
   ctx.jobs.wake();
@@ -268,10 +268,15 @@ export async function markPaymentPaid(ctx: AppContext, staff: AuthUser, paymentI
     }
     if (isCaptured(locked.status)) return locked;
     const order = await getOrderForPayment(tx, locked.orderId);
-    if (!order || order.status === 'cancelled' || order.status === 'refunded') {
+    if (!order || isClosed(order.status)) {
       throw new Conflict('The order of this payment is no longer payable.', 'order_not_payable');
     }
-    const result = await recordCapture(tx, locked, { actorId: staff.id, note: note || 'Payment received (recorded by staff).' });
+    const result = await recordCapture(
+      tx,
+      locked,
+      { actorId: staff.id, note: note || 'Payment received (recorded by staff).' },
+      ctx.now(),
+    );
     if (result.anomaly) throw new Conflict('Another payment already paid this order.', 'order_already_paid');
     return result.payment;
   });

@@ -90,7 +90,7 @@ async function recordRefundOutcome(
     });
     if (result.status !== 'succeeded') return { refund: updated, payment };
     const refundedTotal = await repo.sumRefunds(tx, payment.id, ['succeeded']);
-    return { refund: updated, payment: await recordRefundedTotal(tx, payment, refundedTotal, actor) };
+    return { refund: updated, payment: await recordRefundedTotal(tx, payment, refundedTotal, actor, ctx.now()) };
   });
   ctx.jobs.wake();
   return outcome;
