@@ -10,7 +10,7 @@ import { enforceRateLimits, type RateRule } from '../../core/rate-limit.js';
 import { passwordResetEmailJob, verificationEmailJob, welcomeEmailJob } from './accounts.jobs.js';
 import { hashPassword, needsRehash, verifyPassword } from './accounts.passwords.js';
 import * as repo from './accounts.repo.js';
-import type { ProfileBody, ProfilePatchBody, UserBody } from './accounts.schemas.js';
+import type { ProfilePatchBody } from './accounts.schemas.js';
 import { markSessionsEnded } from './accounts.sessions.js';
 import type { UserRow } from './accounts.tables.js';
 import { recordLoginSuccess, throttleLoginAttempt } from './accounts.throttle.js';
@@ -22,22 +22,6 @@ export { getUserForStaff, listUsersForStaff, updateUserAccess } from './accounts
 export { type AddressSnapshot, getAddressForUser } from './addresses.service.js';
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
-
-export function toUser(row: UserRow): UserBody {
-  return {
-    id: row.id,
-    email: row.email,
-    first_name: row.firstName,
-    last_name: row.lastName,
-    is_email_verified: row.isEmailVerified,
-    is_staff: row.isStaff,
-    date_joined: row.dateJoined.toISOString(),
-  };
-}
-
-export function toProfile(row: UserRow): ProfileBody {
-  return { ...toUser(row), phone: row.phone, date_of_birth: row.dateOfBirth, avatar: row.avatar, bio: row.bio };
-}
 
 const EMAIL_TAKEN = 'user with this email address already exists.';
 

@@ -5,7 +5,7 @@ import { isStaff, requireStaff } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
 import { problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
-import { PageQuery, pageRequest, toPage } from '../../core/pagination.js';
+import { PageQuery, pageRequest, toPage, urlWith } from '../../core/pagination.js';
 import {
   createProduct,
   createVariant,
@@ -46,7 +46,12 @@ export function productRoutes(app: App, ctx: AppContext) {
       const base = `${request.protocol}://${request.host}`;
       const key =
         staff && request.query.include_inactive ? undefined : await listCacheKey(ctx, 'products', { ...request.query, base });
-      return sendCached(ctx, request, reply, key, () => listProductPage(ctx, request, request.query, staff));
+      return sendCached(ctx, request, reply, key, async () => {
+        const found = await listProductPage(ctx, request.query, staff);
+        if ('count' in found) return toPage(request, found.page, found.count, found.results);
+        const link = (cursor: string | null) => (cursor === null ? null : urlWith(request, { cursor, page: null }));
+        return { next: link(found.next), previous: link(found.previous), results: found.results };
+      });
     },
   );
 

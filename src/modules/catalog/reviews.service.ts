@@ -5,7 +5,7 @@ import { isUniqueViolation, NotFound, ValidationFailed } from '../../core/errors
 import type { PageRequest } from '../../core/pagination.js';
 import { getUserSummary } from '../accounts/accounts.service.js';
 import { invalidateCatalog } from './catalog.cache.js';
-import type { ProductJson } from './catalog.present.js';
+import { type ProductJson, presentReview, presentStaffReview } from './catalog.present.js';
 import * as catalogRepo from './catalog.repo.js';
 import { presentProductsByIds } from './catalog.service.js';
 import type { ReviewRow } from './catalog.tables.js';
@@ -27,21 +27,6 @@ async function visibleProduct(ctx: AppContext, slug: string) {
   const product = await catalogRepo.findProductBySlug(ctx.db, slug, false);
   if (!product) throw new NotFound('No Product matches the given query.');
   return product;
-}
-
-export function presentReview(row: ReviewRow) {
-  return {
-    id: row.id,
-    product_id: row.productId,
-    user_id: row.userId,
-    user_name: row.authorName,
-    rating: row.rating,
-    title: row.title,
-    body: row.body,
-    is_verified_purchase: row.isVerifiedPurchase,
-    created_at: new Date(row.createdAt).toISOString(),
-    updated_at: new Date(row.updatedAt).toISOString(),
-  };
 }
 
 export async function listProductReviews(ctx: AppContext, slug: string, page: PageRequest) {
@@ -100,11 +85,6 @@ export async function postReview(
 }
 
 // ---- moderation (staff) -----------------------------------------------------------------------------------
-
-export function presentStaffReview(row: repo.StaffReviewRow) {
-  const { product_id: _productId, ...rest } = presentReview(row);
-  return { ...rest, product: row.product, is_hidden: row.isHidden };
-}
 
 export async function listReviewsForStaff(ctx: AppContext, filter: repo.StaffReviewFilter, page: PageRequest) {
   const { count, rows } = await repo.listReviewsForStaff(ctx.db, filter, { limit: page.pageSize, offset: page.offset });

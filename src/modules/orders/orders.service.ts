@@ -181,7 +181,8 @@ export async function* exportOrders(
   }
 }
 
-export { OrderFilterQuery, orderQueryFrom } from './orders.schemas.js';
+export { orderQueryFrom } from './orders.present.js';
+export { OrderFilterQuery } from './orders.schemas.js';
 
 // ---- changes ----------------------------------------------------------------------------------------------
 
