@@ -6,16 +6,6 @@ import type { AppContext } from '../../core/context.js';
 import { problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { PageQuery, pageRequest, toPage, urlWith } from '../../core/pagination.js';
-import {
-  createProduct,
-  createVariant,
-  deleteProduct,
-  deleteVariant,
-  listVariants,
-  restoreProduct,
-  updateProduct,
-  updateVariant,
-} from './catalog.admin.js';
 import { detailCacheKey, listCacheKey, sendCached } from './catalog.cache.js';
 import {
   Product,
@@ -32,6 +22,16 @@ import {
   VariantPatch,
 } from './catalog.schemas.js';
 import { getProductDetail, listProductPage } from './catalog.service.js';
+import {
+  createProduct,
+  createVariant,
+  deleteProduct,
+  deleteVariant,
+  listVariants,
+  restoreProduct,
+  updateProduct,
+  updateVariant,
+} from './product-writes.service.js';
 
 const tags = ['catalog'];
 const staffOnly = { tags, security: [{ bearerAuth: [] }] };

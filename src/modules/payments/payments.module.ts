@@ -1,7 +1,7 @@
 import type { AppModule } from '../../core/module.js';
 import { paymentsJobs } from './payments.jobs.js';
 import { paymentsRoutes } from './payments.routes.js';
-import { webhookRoutes } from './webhook.routes.js';
+import { webhookRoutes } from './webhooks.routes.js';
 
 export const paymentsModule: AppModule = {
   name: 'payments',
