@@ -17,7 +17,7 @@ import { corsOptions } from './core/cors.js';
 import { RateLimited } from './core/errors.js';
 import { Problem, registerErrorHandling } from './core/http.js';
 import { rejectUnstorableInput } from './core/input-guard.js';
-import { HEARTBEAT_JOB, type JobHandler } from './core/jobs.js';
+import { heartbeatJob, type JobHandler } from './core/jobs.js';
 import { logContextMixin, runWithLogContext } from './core/log-context.js';
 import { logRedaction } from './core/log-redact.js';
 import type { App } from './core/module.js';
@@ -143,5 +143,5 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
  */
 export const schedules = (heartbeatSeconds = 60) => [
   ...modules.flatMap((m) => m.schedules ?? []),
-  { jobType: HEARTBEAT_JOB, everySeconds: heartbeatSeconds },
+  { job: heartbeatJob, everySeconds: heartbeatSeconds },
 ];

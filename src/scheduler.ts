@@ -5,6 +5,7 @@
 import { createLogger, schedules } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { closeContext, createContext } from './core/context.js';
+import { runMain, stopOnSignals } from './core/lifecycle.js';
 import { startOpsServer } from './core/ops-server.js';
 import { startLeaderElection, startScheduler } from './core/scheduler.js';
 
@@ -51,18 +52,12 @@ async function main() {
     }),
     describe: () => ({ role: election.role }),
   });
-  log.info({ schedules: schedules(config.schedulerHeartbeatSeconds).map((s) => s.jobType) }, 'scheduler started');
-  const shutdown = async () => {
-    await election.stop();
-    await ops.close();
-    await closeContext(ctx);
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  log.info({ schedules: schedules(config.schedulerHeartbeatSeconds).map((s) => s.job.type) }, 'scheduler started');
+  stopOnSignals(log, [
+    { name: 'leader election', run: () => election.stop() }, // stops ticking, releases the lock
+    { name: 'ops server', run: () => ops.close() },
+    { name: 'context', run: () => closeContext(ctx) },
+  ]);
 }
 
-main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(error instanceof ConfigError ? 2 : 1);
-});
+runMain(main);

@@ -2,9 +2,10 @@
 import { buildApp, createLogger, schedules } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { isDbUnavailable } from './core/db.js';
+import { runMain, stopOnSignals } from './core/lifecycle.js';
 import { startScheduler } from './core/scheduler.js';
 import { flushTelemetry, initTelemetry } from './core/telemetry.js';
-import { users } from './modules/accounts/accounts.tables.js';
+import { hasAnyUser } from './modules/accounts/accounts.service.js';
 import { seedDemoData } from './seed.js';
 import { announceStartup, noteFirstStart } from './startup.js';
 
@@ -23,7 +24,7 @@ async function main() {
     });
   // Demo accounts have published passwords: only an empty embedded database outside production gets them.
   const wantsDemo = ctx.database.kind === 'pglite' && config.nodeEnv !== 'production';
-  if (wantsDemo && (await ctx.db.select({ id: users.id }).from(users).limit(1)).length === 0) {
+  if (wantsDemo && !(await hasAnyUser(ctx.db))) {
     const started = Date.now();
     await seedDemoData(ctx, { products: 200, progress: (step) => app.log.info(`empty embedded database: loading ${step}`) });
     app.log.info(`demo data loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -41,27 +42,11 @@ async function main() {
   await app.listen({ host: config.host, port: config.port });
   await announceStartup(app, config);
 
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    scheduler?.stop();
-    await app.close(); // stops accepting, drains requests, stops the job runner, closes pools
-    await flushTelemetry();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  stopOnSignals(app.log, [
+    { name: 'scheduler', run: () => scheduler?.stop() },
+    { name: 'app', run: () => app.close() }, // stops accepting, drains requests, stops the job runner, closes pools
+    { name: 'telemetry', run: () => flushTelemetry() },
+  ]);
 }
 
-main().catch((error) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  console.error(error);
-  process.exit(1);
-});
+runMain(main);

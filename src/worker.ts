@@ -3,10 +3,11 @@
 // Its broker connection heals itself; after AMQP_GIVE_UP_AFTER_MS without one it exits 1 for its supervisor.
 // /health/, /ready/ and /metrics are served on OPS_PORT.
 import { createLogger } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { closeContext, createContext } from './core/context.js';
 import type { JobHandler } from './core/jobs.js';
 import { startAmqpJobs } from './core/jobs-amqp.js';
+import { EXIT_FAILURE, runMain, stopOnSignals } from './core/lifecycle.js';
 import { startOpsServer } from './core/ops-server.js';
 import { flushTelemetry, initTelemetry, reportingJobErrors } from './core/telemetry.js';
 import { modules } from './modules/index.js';
@@ -30,7 +31,7 @@ async function main() {
       pollIntervalMs: config.jobPollInterval,
       backoff: { initialMs: config.amqpReconnectInitialMs, maxMs: config.amqpReconnectMaxMs },
       giveUpAfterMs: config.amqpGiveUpAfterMs,
-      onGiveUp: () => process.exit(1),
+      onGiveUp: () => process.exit(EXIT_FAILURE),
     });
     log.info({ handlers: [...handlers.keys()] }, 'worker consuming from RabbitMQ');
   } else {
@@ -56,21 +57,12 @@ async function main() {
         : {}),
     }),
   });
-  const shutdown = async () => {
-    log.info('worker shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    await amqpJobs?.stop();
-    await ops.close();
-    await closeContext(ctx);
-    await flushTelemetry();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  stopOnSignals(log, [
+    { name: 'jobs', run: () => amqpJobs?.stop() },
+    { name: 'ops server', run: () => ops.close() },
+    { name: 'context', run: () => closeContext(ctx) }, // stops the polling runner, closes pools
+    { name: 'telemetry', run: () => flushTelemetry() },
+  ]);
 }
 
-main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(error instanceof ConfigError ? 2 : 1);
-});
+runMain(main);

@@ -35,6 +35,11 @@ export interface Cache {
   waitConnected(ms: number): Promise<boolean>;
   /** closed | open | half_open; always closed for the memory store. */
   readonly breakerState: BreakerState;
+  /**
+   * The clock the in-process store measures TTLs with (the app wires `ctx.now`, so tests move through expiries
+   * by moving that clock). Redis keeps its own clock for its keys; this reaches only its in-process fallback.
+   */
+  followClock?(now: () => Date): void;
 }
 
 export async function getJson<T>(cache: Cache, key: string): Promise<T | undefined> {
@@ -47,7 +52,13 @@ export function setJson(cache: Cache, key: string, value: unknown, ttlSeconds: n
 }
 
 export function createMemoryCache(max = 10_000): Cache {
-  const store = new LRUCache<string, string>({ max, ttlAutopurge: false });
+  let clock: () => Date = () => new Date(); // until followClock wires the app's ctx.now
+  const store = new LRUCache<string, string>({
+    max,
+    ttlAutopurge: false,
+    ttlResolution: 0, // ask the clock on every read: it may jump (tests)
+    perf: { now: () => clock().getTime() },
+  });
   const counters = new Map<string, { count: number; expiresAt: number }>();
   return {
     kind: 'memory',
@@ -64,7 +75,7 @@ export function createMemoryCache(max = 10_000): Cache {
       }
     },
     async incr(key, ttlSeconds) {
-      const now = Date.now();
+      const now = clock().getTime();
       let entry = counters.get(key);
       if (!entry || entry.expiresAt <= now) {
         if (counters.size > max) for (const [k, v] of counters) if (v.expiresAt <= now) counters.delete(k);
@@ -83,6 +94,9 @@ export function createMemoryCache(max = 10_000): Cache {
     observe() {},
     waitConnected: async () => true,
     breakerState: 'closed',
+    followClock(now) {
+      clock = now;
+    },
   };
 }
 
@@ -254,6 +268,9 @@ export function createRedisCache(url: string, prefix = 'emp:', options: RedisCac
     waitConnected: (ms) => raw.waitConnected(ms),
     get breakerState() {
       return breaker.state;
+    },
+    followClock(now) {
+      local.followClock?.(now);
     },
   };
 }

@@ -57,6 +57,8 @@ export async function createContext(
       : createMemoryCache());
   const mailer = overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir });
   const metrics = createMetrics({ database, cache });
+  // the one clock: the memory cache's TTLs follow ctx.now, even after a test replaces it
+  cache.followClock?.(() => ctx.now());
   handlers.set(HEARTBEAT_JOB, async () => {});
   cache.observe({
     log,
@@ -70,7 +72,17 @@ export async function createContext(
     lockSeconds: config.jobLockSeconds,
     onOutcome: (type, outcome, seconds) => metrics.jobFinished(type, outcome, seconds),
   });
-  const ctx = { config, database, db: database.db, cache, mailer, jobs, metrics, log, now: overrides.now ?? (() => new Date()) };
+  const ctx: AppContext = {
+    config,
+    database,
+    db: database.db,
+    cache,
+    mailer,
+    jobs,
+    metrics,
+    log,
+    now: overrides.now ?? (() => new Date()),
+  };
   await reportUnreachable(ctx);
   return ctx;
 }

@@ -4,9 +4,12 @@
 //  - `runIdempotent(db, request, work)`: claim, work and store the response in ONE transaction. A concurrent
 //    duplicate blocks on the key's unique index until the first commits, then replays its response; if the
 //    first rolls back (an error), the duplicate runs as if it were first. Errors are not stored.
-//  - `claimIdempotencyKey` / `completeIdempotencyKey` / `releaseIdempotencyKey`: for work that must call the
-//    outside world between two transactions (e.g. a payment provider). The claim commits a row with no
-//    response; a duplicate arriving meanwhile gets 409 `idempotency_in_progress`.
+//  - `runIdempotentSteps(db, request, work)`: for work that must call the outside world between two
+//    transactions (e.g. a payment provider), built on `claimIdempotencyKey` / `completeIdempotencyKey` /
+//    `releaseIdempotencyKey`. The claim commits a row with no response; a duplicate arriving meanwhile gets 409
+//    `idempotency_in_progress`; work that fails releases the key so that a retry runs again.
+// Callers store what identifies the result (an id) and reload it, so a replay shows the thing as it is now
+// and the HTTP status stays the route's choice.
 import { createHash } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from './db.js';
@@ -23,7 +26,8 @@ export interface IdempotentRequest {
   key: string;
   /** The request body (or anything that identifies the request); compared by a canonical hash. */
   body: unknown;
-  now?: Date;
+  /** The caller's ctx.now(): when the key expires is counted from it. */
+  now: Date;
   ttlSeconds?: number;
 }
 
@@ -64,7 +68,7 @@ export function idempotencyKeyOf(header: string | string[] | undefined): string 
  */
 export async function claimIdempotencyKey<T = unknown>(db: Db, request: IdempotentRequest): Promise<ClaimResult<T>> {
   const hash = requestHash(request.body);
-  const now = request.now ?? new Date();
+  const { now } = request;
   const expiresAt = new Date(now.getTime() + (request.ttlSeconds ?? IDEMPOTENCY_TTL_SECONDS) * 1000);
   const inserted = await db
     .insert(idempotencyKeys)
@@ -118,6 +122,31 @@ export async function runIdempotent<T>(
     await completeIdempotencyKey(tx, keyed, response);
     return { ...response, replayed: false };
   });
+}
+
+/**
+ * Runs `work` once per key, in steps (see the header): returns the value the first run stored and whether this
+ * is a replay. Without a request (no key) the work simply runs. `onReleaseError` hears a key that could not be
+ * released after the work failed (the work's error is what the caller gets).
+ */
+export async function runIdempotentSteps<T>(
+  db: Db,
+  request: IdempotentRequest | undefined,
+  work: () => Promise<T>,
+  onReleaseError: (error: unknown) => void = () => {},
+): Promise<{ value: T; replayed: boolean }> {
+  if (!request) return { value: await work(), replayed: false };
+  const claim = await claimIdempotencyKey<T>(db, request);
+  if (claim.state === 'replay') return { value: claim.body, replayed: true };
+  try {
+    const value = await work();
+    // the status code column only marks the key completed: the route chooses the HTTP status from the value
+    await completeIdempotencyKey(db, request, { statusCode: 200, body: value });
+    return { value, replayed: false };
+  } catch (error) {
+    await releaseIdempotencyKey(db, request).catch(onReleaseError);
+    throw error;
+  }
 }
 
 /** Deletes keys past their expiry; run by a periodic job. Returns how many went. */

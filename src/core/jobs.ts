@@ -9,8 +9,24 @@ import { runWithLogContext } from './log-context.js';
 import { persist } from './resilience.js';
 import { currentTraceParent, outsideRequestTrace, runInJobSpan } from './telemetry-spans.js';
 
+/**
+ * A job type and the payload its handler receives: the contract between the code that enqueues the job and the
+ * module that handles it. Each module exports its definitions from `<module>.jobs.ts`; `enqueueJob` and
+ * `handleJob` both take the definition, so a payload that does not match is a compile error at either end.
+ * `P` lives only in the type (`payload` is never set at run time).
+ */
+export interface JobDefinition<P extends object = Record<string, unknown>> {
+  readonly type: string;
+  readonly payload?: P;
+}
+
+export function defineJob<P extends object = Record<string, never>>(type: string): JobDefinition<P> {
+  return Object.freeze({ type });
+}
+
 /** The scheduler's no-op periodic job: its done rows prove scheduler, relay, broker and worker all work. */
-export const HEARTBEAT_JOB = 'ops.heartbeat';
+export const heartbeatJob = defineJob('ops.heartbeat');
+export const HEARTBEAT_JOB = heartbeatJob.type;
 
 export interface EnqueueOptions {
   /** Run no earlier than this. */
@@ -30,13 +46,28 @@ export interface Job<P = Record<string, unknown>> {
 // biome-ignore lint/suspicious/noExplicitAny: each handler declares its own payload type
 export type JobHandler = (job: Job<any>) => Promise<void>;
 
+/** A handler bound to its definition: `job.payload` has the definition's payload type. */
+export function handleJob<P extends object>(job: JobDefinition<P>, run: (job: Job<P>) => Promise<void>): [string, JobHandler] {
+  return [job.type, run];
+}
+
+/** A module's handlers by job type, from `handleJob` entries (what `AppModule.jobs` returns). */
+export function jobHandlers(...entries: [string, JobHandler][]): Record<string, JobHandler> {
+  return Object.fromEntries(entries);
+}
+
 /** Writes a job row with `db`, which should be the transaction of the change that causes the job. */
-export async function enqueueJob(db: Db, type: string, payload: Record<string, unknown>, options: EnqueueOptions = {}) {
+export async function enqueueJob<P extends object>(
+  db: Db,
+  job: JobDefinition<P>,
+  payload: NoInfer<P>,
+  options: EnqueueOptions = {},
+) {
   const rows = await db
     .insert(jobs)
     .values({
-      type,
-      payload,
+      type: job.type,
+      payload: payload as Record<string, unknown>,
       runAt: options.runAt,
       dedupeKey: options.dedupeKey,
       maxAttempts: options.maxAttempts,

@@ -4,12 +4,12 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Db } from './db.js';
-import { enqueueJob } from './jobs.js';
+import { enqueueJob, type JobDefinition } from './jobs.js';
 import { backoffDelay, sleep } from './resilience.js';
 
 export interface Schedule {
-  /** Job type to enqueue. */
-  jobType: string;
+  /** The job to enqueue (a payload-less one, or give `payload`). */
+  job: JobDefinition<object>;
   everySeconds: number;
   payload?: Record<string, unknown>;
 }
@@ -19,7 +19,7 @@ export async function enqueueScheduled(db: Db, schedules: Schedule[], now: Date)
   let created = 0;
   for (const s of schedules) {
     const slot = Math.floor(now.getTime() / 1000 / s.everySeconds);
-    const id = await enqueueJob(db, s.jobType, s.payload ?? {}, { dedupeKey: `schedule:${s.jobType}:${slot}`, maxAttempts: 3 });
+    const id = await enqueueJob(db, s.job, s.payload ?? {}, { dedupeKey: `schedule:${s.job.type}:${slot}`, maxAttempts: 3 });
     if (id) created++;
   }
   return created;

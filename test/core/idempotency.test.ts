@@ -28,7 +28,7 @@ describe('idempotency keys', () => {
 
   it('runs the work once and replays its stored response', async () => {
     let runs = 0;
-    const request = { scope: 'test.run', ownerId: owner, key: 'k1', body: { x: 1 } };
+    const request = { scope: 'test.run', ownerId: owner, key: 'k1', body: { x: 1 }, now: app.ctx.now() };
     const work = async () => ({ statusCode: 201, body: { n: ++runs } });
     const first = await runIdempotent(app.ctx.db, request, work);
     const second = await runIdempotent(app.ctx.db, request, work);
@@ -37,7 +37,7 @@ describe('idempotency keys', () => {
   });
 
   it('refuses the same key with another body with 422', async () => {
-    const request = { scope: 'test.run', ownerId: owner, key: 'k2', body: { x: 1 } };
+    const request = { scope: 'test.run', ownerId: owner, key: 'k2', body: { x: 1 }, now: app.ctx.now() };
     await runIdempotent(app.ctx.db, request, async () => ({ statusCode: 200, body: {} }));
     await expect(
       runIdempotent(app.ctx.db, { ...request, body: { x: 2 } }, async () => ({ statusCode: 200, body: {} })),
@@ -48,14 +48,14 @@ describe('idempotency keys', () => {
   });
 
   it('forgets the key when the work fails inside the transaction', async () => {
-    const request = { scope: 'test.run', ownerId: owner, key: 'k3', body: {} };
+    const request = { scope: 'test.run', ownerId: owner, key: 'k3', body: {}, now: app.ctx.now() };
     await expect(runIdempotent(app.ctx.db, request, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     const again = await runIdempotent(app.ctx.db, request, async () => ({ statusCode: 201, body: { ok: true } }));
     expect(again.replayed).toBe(false);
   });
 
   it('two-step use: 409 while in progress, replay once completed, runs again once released', async () => {
-    const request = { scope: 'test.two_step', ownerId: owner, key: 'k4', body: { amount: 5 } };
+    const request = { scope: 'test.two_step', ownerId: owner, key: 'k4', body: { amount: 5 }, now: app.ctx.now() };
     expect(await claimIdempotencyKey(app.ctx.db, request)).toEqual({ state: 'new' });
     await expect(claimIdempotencyKey(app.ctx.db, request)).rejects.toMatchObject({
       status: 409,
@@ -71,7 +71,7 @@ describe('idempotency keys', () => {
   });
 
   it('keeps keys per scope and per owner', async () => {
-    const request = { scope: 'test.scope', ownerId: owner, key: 'k6', body: {} };
+    const request = { scope: 'test.scope', ownerId: owner, key: 'k6', body: {}, now: app.ctx.now() };
     await runIdempotent(app.ctx.db, request, async () => ({ statusCode: 201, body: 1 }));
     const otherOwner = await runIdempotent(app.ctx.db, { ...request, ownerId: 'someone-else' }, async () => ({
       statusCode: 201,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueJob, type JobHandler } from '../../src/core/jobs.js';
+import { defineJob, enqueueJob, type JobHandler } from '../../src/core/jobs.js';
 import { jobs } from '../../src/core/jobs.tables.js';
 import { type AmqpJobs, startAmqpJobs } from '../../src/core/jobs-amqp.js';
 import type { App } from '../../src/core/module.js';
@@ -54,7 +54,7 @@ describe.runIf(amqpUrl && process.env.DATABASE_URL)('jobs through RabbitMQ', () 
   it('relays committed outbox rows to RabbitMQ and a consumer runs each once', async () => {
     const ids = await app.ctx.db.transaction(async (tx) => {
       const created = [];
-      for (let n = 0; n < 10; n++) created.push(await enqueueJob(tx, 'test.amqp', { n }));
+      for (let n = 0; n < 10; n++) created.push(await enqueueJob(tx, defineJob<{ n: number }>('test.amqp'), { n }));
       return created;
     });
     await until(async () => {
@@ -68,7 +68,7 @@ describe.runIf(amqpUrl && process.env.DATABASE_URL)('jobs through RabbitMQ', () 
   });
 
   it('puts a failing job back in the table with a backoff instead of losing it', async () => {
-    const id = (await enqueueJob(app.ctx.db, 'test.amqp_fail', {})) as string;
+    const id = (await enqueueJob(app.ctx.db, defineJob('test.amqp_fail'), {})) as string;
     await until(async () => {
       const [row] = await app.ctx.db.select().from(jobs).where(eq(jobs.id, id));
       return row?.attempts === 1 && row.status === 'pending';

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJobRunner, enqueueJob, type Job, type JobHandler } from '../../src/core/jobs.js';
+import { createJobRunner, defineJob, enqueueJob, type Job, type JobHandler } from '../../src/core/jobs.js';
 import { jobs } from '../../src/core/jobs.tables.js';
 import type { App } from '../../src/core/module.js';
 import { enqueueScheduled } from '../../src/core/scheduler.js';
@@ -31,7 +31,7 @@ const jobRow = async (id: string) => (await app.ctx.db.select().from(jobs).where
 
 describe('job outbox and runner', () => {
   it('runs a job enqueued in a committed transaction', async () => {
-    const id = await app.ctx.db.transaction((tx) => enqueueJob(tx, 'test.record', { n: 1 }));
+    const id = await app.ctx.db.transaction((tx) => enqueueJob(tx, defineJob<{ n: number }>('test.record'), { n: 1 }));
     expect(await app.ctx.jobs.runDue()).toBeGreaterThanOrEqual(1);
     expect(seen.map((j) => j.id)).toContain(id);
     expect((await jobRow(id as string))?.status).toBe('done');
@@ -41,7 +41,7 @@ describe('job outbox and runner', () => {
     const before = await app.ctx.db.select({ n: sql<number>`count(*)::int` }).from(jobs);
     await expect(
       app.ctx.db.transaction(async (tx) => {
-        await enqueueJob(tx, 'test.record', { n: 2 });
+        await enqueueJob(tx, defineJob<{ n: number }>('test.record'), { n: 2 });
         throw new Error('domain change failed');
       }),
     ).rejects.toThrow('domain change failed');
@@ -51,7 +51,7 @@ describe('job outbox and runner', () => {
 
   it('retries a failing job later with backoff, then succeeds', async () => {
     failuresLeft = 1;
-    const id = (await enqueueJob(app.ctx.db, 'test.flaky', {})) as string;
+    const id = (await enqueueJob(app.ctx.db, defineJob('test.flaky'), {})) as string;
     await app.ctx.jobs.runDue();
     const failed = await jobRow(id);
     expect(failed?.status).toBe('pending');
@@ -70,7 +70,7 @@ describe('job outbox and runner', () => {
   });
 
   it('moves a job that exhausts its attempts to the dead-letter status', async () => {
-    const id = (await enqueueJob(app.ctx.db, 'test.broken', {}, { maxAttempts: 2 })) as string;
+    const id = (await enqueueJob(app.ctx.db, defineJob('test.broken'), {}, { maxAttempts: 2 })) as string;
     await app.ctx.jobs.runDue();
     await app.ctx.db
       .update(jobs)
@@ -81,26 +81,26 @@ describe('job outbox and runner', () => {
   });
 
   it('sends a job of an unknown type straight to dead', async () => {
-    const id = (await enqueueJob(app.ctx.db, 'test.nobody_handles_this', {})) as string;
+    const id = (await enqueueJob(app.ctx.db, defineJob('test.nobody_handles_this'), {})) as string;
     await app.ctx.jobs.runDue();
     expect(await jobRow(id)).toMatchObject({ status: 'dead', attempts: 1 });
   });
 
   it('does not run a job before its run_at', async () => {
-    const id = (await enqueueJob(app.ctx.db, 'test.record', {}, { runAt: new Date(Date.now() + 3600_000) })) as string;
+    const id = (await enqueueJob(app.ctx.db, defineJob('test.record'), {}, { runAt: new Date(Date.now() + 3600_000) })) as string;
     await app.ctx.jobs.runDue();
     expect((await jobRow(id))?.status).toBe('pending');
   });
 
   it('ignores a second job with the same dedupe key', async () => {
-    const first = await enqueueJob(app.ctx.db, 'test.record', {}, { dedupeKey: 'once' });
-    const second = await enqueueJob(app.ctx.db, 'test.record', {}, { dedupeKey: 'once' });
+    const first = await enqueueJob(app.ctx.db, defineJob('test.record'), {}, { dedupeKey: 'once' });
+    const second = await enqueueJob(app.ctx.db, defineJob('test.record'), {}, { dedupeKey: 'once' });
     expect(first).toBeDefined();
     expect(second).toBeUndefined();
   });
 
   it('enqueues a periodic job once per time slot however many schedulers tick', async () => {
-    const schedule = [{ jobType: 'test.record', everySeconds: 3600 }];
+    const schedule = [{ job: defineJob('test.record'), everySeconds: 3600 }];
     const now = new Date('2026-01-01T10:15:00Z');
     expect(await enqueueScheduled(app.ctx.db, schedule, now)).toBe(1);
     expect(await enqueueScheduled(app.ctx.db, schedule, new Date('2026-01-01T10:45:00Z'))).toBe(0);
@@ -118,7 +118,7 @@ describe('job outbox and runner', () => {
         },
       ],
     ]);
-    const ids = await Promise.all(Array.from({ length: 40 }, () => enqueueJob(app.ctx.db, 'test.count', {})));
+    const ids = await Promise.all(Array.from({ length: 40 }, () => enqueueJob(app.ctx.db, defineJob('test.count'), {})));
     const runner = () => createJobRunner({ db: app.ctx.db, log: app.ctx.log, handlers, pollIntervalMs: 1000 });
     await Promise.all([runner().runDue(5), runner().runDue(5)]);
     expect(ran.size).toBe(40);

@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { enqueueJob, type JobHandler } from '../../src/core/jobs.js';
+import { defineJob, enqueueJob, type JobHandler } from '../../src/core/jobs.js';
 import { maskEmail, scrubText } from '../../src/core/log-redact.js';
 import type { App } from '../../src/core/module.js';
 import { mailsTo, tokenFromMail } from '../factories/mail.js';
@@ -85,7 +85,7 @@ describe('log redaction', () => {
     expect(confirm.statusCode).toBe(400);
     const withQuery = `/api/v1/auth/verify-email/?token=${URL_TOKEN}&email=${encodeURIComponent(QUERY_EMAIL)}`;
     await app.inject({ method: 'GET', url: withQuery, headers: { authorization: `Bearer ${FAKE_JWT}` } });
-    await enqueueJob(app.ctx.db, 'test.failing_query', {}, { maxAttempts: 1 });
+    await enqueueJob(app.ctx.db, defineJob('test.failing_query'), {}, { maxAttempts: 1 });
     await app.ctx.jobs.runDue();
     // a service logging the raw error object without a message of its own
     const failure = await app.ctx.db.execute(sql`select ${QUERY_TOKEN}::int`).catch((error: unknown) => error);

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { enqueueJob, type JobHandler } from '../../src/core/jobs.js';
+import { defineJob, enqueueJob, type JobHandler } from '../../src/core/jobs.js';
 import type { App } from '../../src/core/module.js';
 import { createTestApp } from '../setup/test-app.js';
 
@@ -42,7 +42,7 @@ describe('structured logs', () => {
   });
 
   it('puts the job id and type on lines a job handler writes', async () => {
-    const id = await enqueueJob(app.ctx.db, 'test.log', {});
+    const id = await enqueueJob(app.ctx.db, defineJob('test.log'), {});
     await app.ctx.jobs.runDue();
     const line = lines.find((l) => l.marker === 'job-line');
     expect(line).toMatchObject({ job_id: id, job_type: 'test.log' });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { jobs } from '../../src/core/jobs.tables.js';
 import type { App } from '../../src/core/module.js';
 import type { UserRow } from '../../src/modules/accounts/accounts.tables.js';
+import type { OrderStatus } from '../../src/modules/orders/order-status.js';
 import { type OrderRow, orders } from '../../src/modules/orders/orders.tables.js';
 
 const address = {
@@ -29,7 +30,7 @@ export async function makeOrderRow(
       orderNumber: values.orderNumber ?? `ORD-${randomUUID().slice(0, 8).toUpperCase()}`,
       userId: user.id,
       email: values.email ?? user.email,
-      status: values.status ?? 'pending',
+      status: (values.status ?? 'pending') as OrderStatus,
       currency: app.ctx.config.currency,
       subtotal: total,
       taxAmount: 0,

@@ -5,10 +5,14 @@ import { createTestApp, TEST_SECRET } from '../../../test/setup/test-app.js';
 import { hashToken, signAccessToken, signToken } from '../../core/auth.js';
 import { queryRows, sql } from '../../core/db.js';
 import type { App } from '../../core/module.js';
-import { mergeGuestCart } from '../cart/cart.service.js';
+import { mergeGuestCartAtLogin } from '../cart/cart.service.js';
 
-// The cart module implements the merge; here only the login side of the contract is under test.
-vi.mock('../cart/cart.service.js', () => ({ mergeGuestCart: vi.fn(async () => {}) }));
+// The cart module implements the merge (the login hook wired in src/modules/index.ts); here only the login side
+// of the contract is under test.
+vi.mock('../cart/cart.service.js', async (original) => ({
+  ...(await original<typeof import('../cart/cart.service.js')>()),
+  mergeGuestCartAtLogin: vi.fn(async () => {}),
+}));
 
 let app: App;
 beforeAll(async () => {
@@ -141,11 +145,11 @@ describe('POST /auth/login/', () => {
   it('merges the guest cart sent in X-Cart-Token', async () => {
     const user = await makeUser(app);
     await login(app, user.email, DEFAULT_PASSWORD, { 'x-cart-token': 'guest-cart-token' });
-    expect(vi.mocked(mergeGuestCart)).toHaveBeenCalledWith(app.ctx, 'guest-cart-token', user.id);
+    expect(vi.mocked(mergeGuestCartAtLogin)).toHaveBeenCalledWith(app.ctx, { userId: user.id, cartToken: 'guest-cart-token' });
   });
 
   it('still logs in when the guest cart merge fails', async () => {
-    vi.mocked(mergeGuestCart).mockRejectedValueOnce(new Error('unknown cart'));
+    vi.mocked(mergeGuestCartAtLogin).mockRejectedValueOnce(new Error('unknown cart'));
     const user = await makeUser(app);
     const res = await post('/auth/login/', { email: user.email, password: DEFAULT_PASSWORD }, { 'x-cart-token': 'stale' });
     expect(res.statusCode).toBe(200);

@@ -5,6 +5,7 @@ import { createTestApp } from '../../../test/setup/test-app.js';
 import { queryRows, sql } from '../../core/db.js';
 import { enqueueJob } from '../../core/jobs.js';
 import type { App } from '../../core/module.js';
+import { cleanupTokensJob } from './accounts.jobs.js';
 
 let app: App;
 const realNow = () => new Date();
@@ -157,7 +158,7 @@ describe('accounts.cleanup_expired_tokens', () => {
     const issued = Date.now();
     app.ctx.now = () => new Date(issued + 3 * 86400_000);
     const { user: fresh } = await registerAndReadToken('cleanup-fresh@example.com');
-    await enqueueJob(app.ctx.db, 'accounts.cleanup_expired_tokens', {});
+    await enqueueJob(app.ctx.db, cleanupTokensJob, {});
     await app.ctx.jobs.runDue();
     const left = await queryRows<{ user_id: string }>(
       app.ctx.db,

@@ -4,14 +4,14 @@
 // delivery: a retry may mail a second, equally valid link, never a wrong one.
 import { hashToken, randomToken } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
-import type { Job, JobHandler } from '../../core/jobs.js';
+import { defineJob, handleJob, type Job, type JobHandler, jobHandlers } from '../../core/jobs.js';
 import { renderEmail, sendMailOnce } from '../../core/mail.js';
 import * as repo from './accounts.repo.js';
 
-export const JOB_VERIFICATION_EMAIL = 'accounts.send_verification_email';
-export const JOB_PASSWORD_RESET_EMAIL = 'accounts.send_password_reset_email';
-export const JOB_WELCOME_EMAIL = 'accounts.send_welcome_email';
-export const JOB_CLEANUP_TOKENS = 'accounts.cleanup_expired_tokens';
+export const verificationEmailJob = defineJob<{ userId: string }>('accounts.send_verification_email');
+export const passwordResetEmailJob = defineJob<{ userId: string }>('accounts.send_password_reset_email');
+export const welcomeEmailJob = defineJob<{ userId: string }>('accounts.send_welcome_email');
+export const cleanupTokensJob = defineJob('accounts.cleanup_expired_tokens');
 
 type UserJob = Job<{ userId: string }>;
 
@@ -85,10 +85,10 @@ async function cleanupExpiredTokens(ctx: AppContext): Promise<void> {
 }
 
 export function accountsJobs(ctx: AppContext): Record<string, JobHandler> {
-  return {
-    [JOB_VERIFICATION_EMAIL]: (job) => sendVerificationEmail(ctx, job),
-    [JOB_PASSWORD_RESET_EMAIL]: (job) => sendPasswordResetEmail(ctx, job),
-    [JOB_WELCOME_EMAIL]: (job) => sendWelcomeEmail(ctx, job),
-    [JOB_CLEANUP_TOKENS]: () => cleanupExpiredTokens(ctx),
-  };
+  return jobHandlers(
+    handleJob(verificationEmailJob, (job) => sendVerificationEmail(ctx, job)),
+    handleJob(passwordResetEmailJob, (job) => sendPasswordResetEmail(ctx, job)),
+    handleJob(welcomeEmailJob, (job) => sendWelcomeEmail(ctx, job)),
+    handleJob(cleanupTokensJob, () => cleanupExpiredTokens(ctx)),
+  );
 }

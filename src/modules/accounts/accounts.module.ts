@@ -1,5 +1,5 @@
 import type { AppModule } from '../../core/module.js';
-import { accountsJobs, JOB_CLEANUP_TOKENS } from './accounts.jobs.js';
+import { accountsJobs, cleanupTokensJob } from './accounts.jobs.js';
 import { accountsRoutes } from './accounts.routes.js';
 import { addressRoutes } from './addresses.routes.js';
 
@@ -10,5 +10,5 @@ export const accountsModule: AppModule = {
     addressRoutes(app, ctx);
   },
   jobs: accountsJobs,
-  schedules: [{ jobType: JOB_CLEANUP_TOKENS, everySeconds: 3600 }],
+  schedules: [{ job: cleanupTokensJob, everySeconds: 3600 }],
 };

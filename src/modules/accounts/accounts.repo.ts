@@ -1,5 +1,5 @@
 // All SQL of accounts for users, refresh tokens and one-time tokens. Every function takes a db or a transaction.
-import { and, asc, count, desc, eq, gt, ilike, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, ilike, inArray, isNull, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db.js';
 import { accountTokens, refreshTokens, type UserRow, users } from './accounts.tables.js';
 
@@ -95,6 +95,16 @@ export async function setUserAccess(
 }
 
 // --- refresh tokens -------------------------------------------------------------------------------------------
+
+export async function anyUserExists(db: Db): Promise<boolean> {
+  return (await db.select({ id: users.id }).from(users).limit(1)).length > 0;
+}
+
+export async function existingEmails(db: Db, emails: string[]): Promise<string[]> {
+  if (!emails.length) return [];
+  const rows = await db.select({ email: users.email }).from(users).where(inArray(users.email, emails));
+  return rows.map((r) => r.email);
+}
 
 export async function activeStaffEmails(db: Db): Promise<string[]> {
   const rows = await db

@@ -6,7 +6,7 @@ import type { AppContext } from '../../core/context.js';
 import { Paginated, problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { pageRequest, toPage } from '../../core/pagination.js';
-import { mergeGuestCart } from '../cart/cart.service.js';
+import { toProfile, toUser } from './accounts.present.js';
 import * as s from './accounts.schemas.js';
 import * as accounts from './accounts.service.js';
 import { endSession, refreshSession } from './accounts.tokens.js';
@@ -36,7 +36,7 @@ function sessionRoutes(app: App, ctx: AppContext) {
     async (request, reply) => {
       const { email, password, first_name, last_name } = request.body;
       const user = await accounts.registerUser(ctx, { email, password, firstName: first_name, lastName: last_name });
-      return reply.code(201).send({ user: accounts.toUser(user) });
+      return reply.code(201).send({ user: toUser(user) });
     },
   );
 
@@ -53,12 +53,12 @@ function sessionRoutes(app: App, ctx: AppContext) {
     },
     async (request) => {
       const { access, refresh, user } = await accounts.login(ctx, { ...request.body, ip: request.ip });
-      const cartToken = request.headers['x-cart-token'];
-      if (cartToken) {
-        // the login itself succeeded; a stale or unknown guest cart must not turn it into an error
-        await mergeGuestCart(ctx, cartToken, user.id).catch((err) => request.log.warn({ err }, 'guest cart merge failed'));
+      const login = { userId: user.id, cartToken: request.headers['x-cart-token'] };
+      for (const hook of accounts.loginHooks()) {
+        // the login itself succeeded; a failing hook (a stale guest cart) must not turn it into an error
+        await hook(ctx, login).catch((err) => request.log.warn({ err }, 'after-login hook failed'));
       }
-      return { access, refresh, user: accounts.toUser(user) };
+      return { access, refresh, user: toUser(user) };
     },
   );
 
@@ -185,7 +185,7 @@ function userRoutes(app: App, ctx: AppContext) {
       preHandler: requireUser,
       schema: { ...secured, summary: 'The caller with profile', response: { 200: s.Profile, ...problemResponses } },
     },
-    async (request) => accounts.toProfile(await accounts.getProfile(ctx, currentUser(request).id)),
+    async (request) => toProfile(await accounts.getProfile(ctx, currentUser(request).id)),
   );
 
   app.patch(
@@ -199,7 +199,7 @@ function userRoutes(app: App, ctx: AppContext) {
         response: { 200: s.Profile, ...problemResponses },
       },
     },
-    async (request) => accounts.toProfile(await accounts.updateProfile(ctx, currentUser(request).id, request.body)),
+    async (request) => toProfile(await accounts.updateProfile(ctx, currentUser(request).id, request.body)),
   );
 
   app.get(

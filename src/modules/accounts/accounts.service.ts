@@ -7,10 +7,10 @@ import type { Db } from '../../core/db.js';
 import { BadRequest, fieldError, isUniqueViolation, Unauthorized, ValidationFailed } from '../../core/errors.js';
 import { enqueueJob } from '../../core/jobs.js';
 import { enforceRateLimits, type RateRule } from '../../core/rate-limit.js';
-import { JOB_PASSWORD_RESET_EMAIL, JOB_VERIFICATION_EMAIL, JOB_WELCOME_EMAIL } from './accounts.jobs.js';
+import { passwordResetEmailJob, verificationEmailJob, welcomeEmailJob } from './accounts.jobs.js';
 import { hashPassword, needsRehash, verifyPassword } from './accounts.passwords.js';
 import * as repo from './accounts.repo.js';
-import type { ProfileBody, ProfilePatchBody, UserBody } from './accounts.schemas.js';
+import type { ProfilePatchBody } from './accounts.schemas.js';
 import { markSessionsEnded } from './accounts.sessions.js';
 import type { UserRow } from './accounts.tables.js';
 import { recordLoginSuccess, throttleLoginAttempt } from './accounts.throttle.js';
@@ -22,22 +22,6 @@ export { getUserForStaff, listUsersForStaff, updateUserAccess } from './accounts
 export { type AddressSnapshot, getAddressForUser } from './addresses.service.js';
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
-
-export function toUser(row: UserRow): UserBody {
-  return {
-    id: row.id,
-    email: row.email,
-    first_name: row.firstName,
-    last_name: row.lastName,
-    is_email_verified: row.isEmailVerified,
-    is_staff: row.isStaff,
-    date_joined: row.dateJoined.toISOString(),
-  };
-}
-
-export function toProfile(row: UserRow): ProfileBody {
-  return { ...toUser(row), phone: row.phone, date_of_birth: row.dateOfBirth, avatar: row.avatar, bio: row.bio };
-}
 
 const EMAIL_TAKEN = 'user with this email address already exists.';
 
@@ -78,7 +62,7 @@ export async function registerUser(ctx: AppContext, input: NewAccount, options: 
         isSuperuser: input.isSuperuser ?? false,
         isEmailVerified: input.isEmailVerified ?? false,
       });
-      if (!created.isEmailVerified) await enqueueJob(tx, JOB_VERIFICATION_EMAIL, { userId: created.id });
+      if (!created.isEmailVerified) await enqueueJob(tx, verificationEmailJob, { userId: created.id });
       return created;
     });
   } catch (error) {
@@ -108,6 +92,20 @@ const resetLimits = (ctx: AppContext) => ({ ip: ctx.config.passwordResetRateLimi
 
 // Unknown emails still pay for one argon2 verification, so response time does not reveal which emails exist.
 let dummyHash: Promise<string> | undefined;
+
+/**
+ * Work another module does right after a successful login, with the login's guest cart token (the route's
+ * X-Cart-Token header). Cart registers the guest-cart merge at wiring time (src/modules/index.ts): accounts sits
+ * below cart and must not import it. A hook that fails is logged and does not fail the login.
+ */
+export type LoginHook = (ctx: AppContext, login: { userId: string; cartToken?: string }) => Promise<void>;
+const afterLogin: LoginHook[] = [];
+
+export function onLogin(hook: LoginHook): void {
+  if (!afterLogin.includes(hook)) afterLogin.push(hook);
+}
+
+export const loginHooks = (): readonly LoginHook[] => afterLogin;
 
 /** Checks credentials under the login throttling policy (accounts.throttle.ts). */
 export async function login(
@@ -153,7 +151,7 @@ export async function verifyEmail(ctx: AppContext, token: string): Promise<void>
     if (!user?.isActive) throw fieldError('token', 'Invalid token.', 'invalid_token');
     if (!user.isEmailVerified) {
       await repo.updateUser(tx, user.id, { isEmailVerified: true });
-      await enqueueJob(tx, JOB_WELCOME_EMAIL, { userId: user.id }, { dedupeKey: `accounts.welcome:${user.id}` });
+      await enqueueJob(tx, welcomeEmailJob, { userId: user.id }, { dedupeKey: `accounts.welcome:${user.id}` });
     }
     await repo.retireAccountTokens(tx, user.id, 'verify_email', now);
     return true;
@@ -167,7 +165,7 @@ export async function resendVerification(ctx: AppContext, userId: string, ip: st
   if (!user?.isActive) throw new Unauthorized('User not found', 'user_not_found');
   if (user.isEmailVerified) throw new BadRequest('Email is already verified.', 'already_verified');
   await enforceRateLimits(ctx.cache, limitRules(ctx, 'resend', resetLimits(ctx), ip, user.email));
-  await enqueueJob(ctx.db, JOB_VERIFICATION_EMAIL, { userId });
+  await enqueueJob(ctx.db, verificationEmailJob, { userId });
   ctx.jobs.wake();
 }
 
@@ -177,7 +175,7 @@ export async function requestPasswordReset(ctx: AppContext, input: { email: stri
   await enforceRateLimits(ctx.cache, limitRules(ctx, 'password_reset', resetLimits(ctx), input.ip, email));
   const user = await repo.findUserByEmail(ctx.db, email);
   if (!user?.isActive) return;
-  await enqueueJob(ctx.db, JOB_PASSWORD_RESET_EMAIL, { userId: user.id });
+  await enqueueJob(ctx.db, passwordResetEmailJob, { userId: user.id });
   ctx.jobs.wake();
 }
 
@@ -250,6 +248,16 @@ export async function updateProfile(ctx: AppContext, userId: string, patch: Prof
 
 /** For other modules (order emails, admin views): who a user is, or undefined. */
 /** For other modules: where staff alerts go (active staff and admins). */
+/** For the server's start-up: an empty database gets the demo data (embedded, outside production). */
+export function hasAnyUser(db: Db): Promise<boolean> {
+  return repo.anyUserExists(db);
+}
+
+/** Which of these emails have an account (the start-up banner lists the demo accounts present). */
+export function existingEmails(db: Db, emails: string[]): Promise<string[]> {
+  return repo.existingEmails(db, emails);
+}
+
 export function listStaffEmails(db: Db): Promise<string[]> {
   return repo.activeStaffEmails(db);
 }

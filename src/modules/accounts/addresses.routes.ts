@@ -6,6 +6,7 @@ import type { AppContext } from '../../core/context.js';
 import { IdParams, Paginated, problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { PageQuery, pageRequest, toPage } from '../../core/pagination.js';
+import { toAddress } from './accounts.present.js';
 import { Address, AddressInput, AddressPatch, StaffUserParams } from './accounts.schemas.js';
 import { listAddressesForStaff } from './accounts.staff.js';
 import * as addresses from './addresses.service.js';
@@ -28,7 +29,7 @@ export function addressRoutes(app: App, ctx: AppContext) {
     async (request) => {
       const page = pageRequest(request.query);
       const { count, results } = await addresses.listAddresses(ctx, currentUser(request).id, page);
-      return toPage(request, page, count, results);
+      return toPage(request, page, count, results.map(toAddress));
     },
   );
 
@@ -40,14 +41,14 @@ export function addressRoutes(app: App, ctx: AppContext) {
     },
     async (request, reply) => {
       const row = await addresses.createAddress(ctx, currentUser(request).id, request.body);
-      return reply.code(201).send(addresses.toAddress(row));
+      return reply.code(201).send(toAddress(row));
     },
   );
 
   app.get(
     '/users/me/addresses/:id/',
     { preHandler: requireUser, schema: { ...secured, summary: 'One of my addresses', params: IdParams, response: responses } },
-    async (request) => addresses.toAddress(await addresses.getAddress(ctx, currentUser(request).id, request.params.id)),
+    async (request) => toAddress(await addresses.getAddress(ctx, currentUser(request).id, request.params.id)),
   );
 
   app.put(
@@ -58,7 +59,7 @@ export function addressRoutes(app: App, ctx: AppContext) {
     },
     async (request) => {
       const row = await addresses.updateAddress(ctx, currentUser(request).id, request.params.id, request.body, 'replace');
-      return addresses.toAddress(row);
+      return toAddress(row);
     },
   );
 
@@ -76,7 +77,7 @@ export function addressRoutes(app: App, ctx: AppContext) {
     },
     async (request) => {
       const row = await addresses.updateAddress(ctx, currentUser(request).id, request.params.id, request.body, 'patch');
-      return addresses.toAddress(row);
+      return toAddress(row);
     },
   );
 
@@ -107,7 +108,7 @@ export function addressRoutes(app: App, ctx: AppContext) {
     async (request) => {
       const page = pageRequest(request.query);
       const { count, results } = await listAddressesForStaff(ctx, request.params.id, page);
-      return toPage(request, page, count, results);
+      return toPage(request, page, count, results.map(toAddress));
     },
   );
 }

@@ -5,27 +5,9 @@ import type { Db } from '../../core/db.js';
 import { Conflict, isUniqueViolation, NotFound } from '../../core/errors.js';
 import type { PageRequest } from '../../core/pagination.js';
 import { lockUser } from './accounts.repo.js';
-import type { AddressBody, AddressInputBody, AddressPatchBody } from './accounts.schemas.js';
+import type { AddressInputBody, AddressPatchBody } from './accounts.schemas.js';
 import type { AddressRow } from './accounts.tables.js';
 import * as repo from './addresses.repo.js';
-
-export function toAddress(row: AddressRow): AddressBody {
-  return {
-    id: row.id,
-    full_name: row.fullName,
-    phone: row.phone,
-    line1: row.line1,
-    line2: row.line2,
-    city: row.city,
-    state: row.state,
-    postal_code: row.postalCode,
-    country: row.country,
-    is_default_shipping: row.isDefaultShipping,
-    is_default_billing: row.isDefaultBilling,
-    created_at: row.createdAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
-  };
-}
 
 function valuesOf(input: AddressPatchBody): Partial<repo.AddressValues> {
   const trim = (v: string | undefined) => v?.trim();
@@ -80,7 +62,7 @@ async function writeWithDefaults<T>(
 
 export async function listAddresses(ctx: AppContext, userId: string, page: PageRequest) {
   const { count, rows } = await repo.listAddresses(ctx.db, userId, page.pageSize, page.offset);
-  return { count, results: rows.map(toAddress) };
+  return { count, results: rows };
 }
 
 export async function getAddress(ctx: AppContext, userId: string, id: string): Promise<AddressRow> {

@@ -20,6 +20,13 @@ describe('password rules (Django validators)', () => {
     }
   });
 
+  it("uses exactly the list's first 20,000 entries", () => {
+    expect(passwordProblems('zoltan8x')).toEqual([]); // not in the list: only the 8 characters matter here
+    expect(passwordProblems('zoltan')).toContain('This password is too common.'); // entry 20,000
+    expect(passwordProblems('luvfurry')).toEqual([]);
+    expect(passwordProblems('luvfur')).not.toContain('This password is too common.'); // entry 20,001
+  });
+
   it('refuses a password too similar to the email, its local part or the names', () => {
     expect(passwordProblems('johnsmith@example.com', { email: 'johnsmith@example.com' })).toContain(
       'The password is too similar to the email address.',

@@ -1,6 +1,6 @@
 // Django's four default password validators with their exact messages, so old clients show the same text:
 // UserAttributeSimilarity, MinimumLength(8), CommonPassword (20,000-entry list), NumericPassword.
-import { COMMON_PASSWORDS_TEXT } from './common-passwords.js';
+import { dictionary } from '@zxcvbn-ts/language-common';
 
 export interface PasswordUser {
   email?: string | null;
@@ -11,9 +11,15 @@ export interface PasswordUser {
 export const MIN_PASSWORD_LENGTH = 8;
 const MAX_SIMILARITY = 0.7;
 
+/**
+ * The 20,000 most common passwords: the head of the ranked, lower-cased list that @zxcvbn-ts/language-common
+ * maintains (MIT, from leaked-password corpora), cut like Django's CommonPasswordValidator list. The package pins
+ * the list's content, so upgrading it is a reviewed change (password-rules.test.ts checks known entries).
+ */
+export const COMMON_PASSWORD_COUNT = 20_000;
 let commonPasswords: Set<string> | undefined;
 function isCommon(password: string): boolean {
-  commonPasswords ??= new Set(COMMON_PASSWORDS_TEXT.split('\n'));
+  commonPasswords ??= new Set(dictionary['passwords-common'].slice(0, COMMON_PASSWORD_COUNT));
   return commonPasswords.has(password.toLowerCase().trim());
 }
 

@@ -13,6 +13,7 @@ import { enqueueJob } from '../../core/jobs.js';
 import type { App } from '../../core/module.js';
 import { products } from '../catalog/catalog.tables.js';
 import { orders } from '../orders/orders.tables.js';
+import { auditCleanupJob } from './audit.jobs.js';
 import { deleteExpiredAudit } from './audit.service.js';
 import { type AuditedObjectType, auditChanges, auditLog } from './audit.tables.js';
 
@@ -293,7 +294,7 @@ describe('retention', () => {
       { ...entry, requestId: 'retention-new' },
     ]);
     expect(app.ctx.config.auditRetentionDays).toBe(365);
-    await enqueueJob(app.ctx.db, 'audit.cleanup', {});
+    await enqueueJob(app.ctx.db, auditCleanupJob, {});
     await app.ctx.jobs.runDue();
     const left = await app.ctx.db.select().from(auditChanges).where(eq(auditChanges.objectId, objectId));
     expect(left.map((r) => r.requestId)).toEqual(['retention-new']);

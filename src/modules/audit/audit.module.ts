@@ -1,5 +1,5 @@
 import type { AppModule } from '../../core/module.js';
-import { AUDIT_CLEANUP_JOB, auditJobs } from './audit.jobs.js';
+import { auditCleanupJob, auditJobs } from './audit.jobs.js';
 import { auditRoutes } from './audit.routes.js';
 
 /** The audit trail and field history: tables, read API and retention; the recording hooks are in core/audit.ts. */
@@ -7,5 +7,5 @@ export const auditModule: AppModule = {
   name: 'audit',
   routes: auditRoutes,
   jobs: auditJobs,
-  schedules: [{ jobType: AUDIT_CLEANUP_JOB, everySeconds: 24 * 3600 }],
+  schedules: [{ job: auditCleanupJob, everySeconds: 24 * 3600 }],
 };

@@ -5,7 +5,8 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../core/context.js';
 import { IdParams, problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
-import { AddItemBody, CartJson, CartTokenHeaders, cartJson, QuantityBody } from './cart.schemas.js';
+import { cartJson } from './cart.present.js';
+import { AddItemBody, CartJson, CartTokenHeaders, QuantityBody } from './cart.schemas.js';
 import {
   addCartItem,
   type CartOwner,

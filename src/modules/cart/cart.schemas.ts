@@ -1,8 +1,6 @@
-// Cart request and response schemas, and the mapping of a CartView to the JSON clients expect.
+// Cart request and response schemas (TypeBox); cart.present.ts maps a CartView to them.
 import { Type } from 'typebox';
 import { MoneyString, Uuid } from '../../core/http.js';
-import { formatMoney } from '../../core/money.js';
-import type { CartView } from './cart.service.js';
 
 /** More than this in one line is a typo or an attack, not an order. */
 export const MAX_LINE_QUANTITY = 1000;
@@ -48,27 +46,3 @@ export const CartJson = Type.Object({
   currency: Type.String(),
   updated_at: Type.String({ format: 'date-time' }),
 });
-
-export function cartJson(view: CartView) {
-  const currency = view.cart.currency;
-  return {
-    id: view.cart.id,
-    cart_token: view.token,
-    items: view.lines.map((line) => ({
-      id: line.item.id,
-      product: { id: line.variant.productId, name: line.variant.productName, slug: line.variant.productSlug },
-      variant: { id: line.variant.id, sku: line.variant.sku, name: line.variant.name, options: line.variant.options },
-      quantity: line.item.quantity,
-      unit_price: formatMoney(line.unitPrice, currency),
-      line_total: formatMoney(line.lineTotal, currency),
-      price_at_add: formatMoney(line.item.unitPrice, currency),
-      price_changed: line.priceChanged,
-      is_available: line.variant.isAvailable,
-      available_quantity: line.variant.isAvailable ? line.variant.stockQuantity : 0,
-    })),
-    total_items: view.totalItems,
-    subtotal: formatMoney(view.subtotal, currency),
-    currency,
-    updated_at: view.cart.updatedAt.toISOString(),
-  };
-}

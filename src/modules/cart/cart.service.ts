@@ -4,10 +4,10 @@ import { hashToken, randomToken } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
 import { BusinessRuleFailed, fieldError, NotFound, OutOfStock } from '../../core/errors.js';
-import { activeVariantIdsOfProduct, getSellableVariants, type SellableVariant } from '../catalog/catalog.inventory.js';
-import { cartTotals } from '../orders/pricing.js';
+import { activeVariantIdsOfProduct, getSellableVariants, type SellableVariant } from '../catalog/inventory.service.js';
 import * as repo from './cart.repo.js';
 import type { CartItemRow, CartRow } from './cart.tables.js';
+import { cartTotals } from './pricing.service.js';
 
 /** Who is asking: a logged-in user, or a guest with (or without yet) a cart token. */
 export interface CartOwner {
@@ -162,6 +162,11 @@ export async function clearCart(ctx: AppContext, owner: CartOwner): Promise<Cart
  * Merges the guest cart identified by `cartToken` into the user's active cart (quantities summed, capped by
  * stock) and retires the guest cart. An unknown or already-merged token is ignored. Called by accounts at login.
  */
+/** The accounts login hook (wired in src/modules/index.ts): merges the guest cart the login carried, if any. */
+export async function mergeGuestCartAtLogin(ctx: AppContext, login: { userId: string; cartToken?: string }): Promise<void> {
+  if (login.cartToken) await mergeGuestCart(ctx, login.cartToken, login.userId);
+}
+
 export async function mergeGuestCart(ctx: AppContext, cartToken: string, userId: string): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     const guest = await repo.findCartByTokenHash(tx, hashToken(cartToken), true);

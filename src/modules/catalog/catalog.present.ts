@@ -1,7 +1,8 @@
 // Maps catalog rows (camelCase, minor units) to the API's JSON shapes (snake_case, decimal strings).
 import { formatMoney } from '../../core/money.js';
 import type { ProductListRow } from './catalog.repo.js';
-import type { ImageRow, VariantRow } from './catalog.tables.js';
+import type { ImageRow, ReviewRow, VariantRow } from './catalog.tables.js';
+import type { StaffReviewRow } from './reviews.repo.js';
 
 const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
 
@@ -70,4 +71,24 @@ export function byProduct<T extends { productId: string }>(rows: T[]): Map<strin
     map.set(row.productId, list);
   }
   return map;
+}
+
+export function presentReview(row: ReviewRow) {
+  return {
+    id: row.id,
+    product_id: row.productId,
+    user_id: row.userId,
+    user_name: row.authorName,
+    rating: row.rating,
+    title: row.title,
+    body: row.body,
+    is_verified_purchase: row.isVerifiedPurchase,
+    created_at: new Date(row.createdAt).toISOString(),
+    updated_at: new Date(row.updatedAt).toISOString(),
+  };
+}
+
+export function presentStaffReview(row: StaffReviewRow) {
+  const { product_id: _productId, ...rest } = presentReview(row);
+  return { ...rest, product: row.product, is_hidden: row.isHidden };
 }

@@ -5,17 +5,7 @@ import { isStaff, requireStaff } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
 import { problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
-import { PageQuery, pageRequest, toPage } from '../../core/pagination.js';
-import {
-  createProduct,
-  createVariant,
-  deleteProduct,
-  deleteVariant,
-  listVariants,
-  restoreProduct,
-  updateProduct,
-  updateVariant,
-} from './catalog.admin.js';
+import { PageQuery, pageRequest, toPage, urlWith } from '../../core/pagination.js';
 import { detailCacheKey, listCacheKey, sendCached } from './catalog.cache.js';
 import {
   Product,
@@ -32,6 +22,16 @@ import {
   VariantPatch,
 } from './catalog.schemas.js';
 import { getProductDetail, listProductPage } from './catalog.service.js';
+import {
+  createProduct,
+  createVariant,
+  deleteProduct,
+  deleteVariant,
+  listVariants,
+  restoreProduct,
+  updateProduct,
+  updateVariant,
+} from './product-writes.service.js';
 
 const tags = ['catalog'];
 const staffOnly = { tags, security: [{ bearerAuth: [] }] };
@@ -46,7 +46,12 @@ export function productRoutes(app: App, ctx: AppContext) {
       const base = `${request.protocol}://${request.host}`;
       const key =
         staff && request.query.include_inactive ? undefined : await listCacheKey(ctx, 'products', { ...request.query, base });
-      return sendCached(ctx, request, reply, key, () => listProductPage(ctx, request, request.query, staff));
+      return sendCached(ctx, request, reply, key, async () => {
+        const found = await listProductPage(ctx, request.query, staff);
+        if ('count' in found) return toPage(request, found.page, found.count, found.results);
+        const link = (cursor: string | null) => (cursor === null ? null : urlWith(request, { cursor, page: null }));
+        return { next: link(found.next), previous: link(found.previous), results: found.results };
+      });
     },
   );
 

@@ -1,12 +1,11 @@
 // Catalog service: product listing (filters, search, page and keyset pagination), detail, staff CRUD of
 // products, and the cache invalidation other modules call after changing stock.
-import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
 import { fieldError, isUniqueViolation, NotFound, pgConstraint, type ValidationFailed } from '../../core/errors.js';
 import { isUuid } from '../../core/http.js';
 import { parseMoney } from '../../core/money.js';
-import { type Page, pageRequest, toPage, urlWith } from '../../core/pagination.js';
+import { type PageRequest, pageRequest } from '../../core/pagination.js';
 import { invalidateCatalog } from './catalog.cache.js';
 import { byProduct, type ProductJson, presentProduct } from './catalog.present.js';
 import type { Ordering, Position, ProductFilter, ProductListRow } from './catalog.repo.js';
@@ -103,20 +102,23 @@ async function withTypos(db: Db, filter: ProductFilter): Promise<ProductFilter> 
   return filter;
 }
 
+/**
+ * One page of the product list: a numbered page (with the total) by default, or a cursor page when `cursor` is
+ * given, whose `next`/`previous` are the cursors to ask for (the route turns both into links).
+ */
+export type ProductListPage =
+  | { page: PageRequest; count: number; results: ProductJson[] }
+  | { next: string | null; previous: string | null; results: ProductJson[] };
+
 /** The product list: DRF page-number pages by default, keyset (cursor) pages when `cursor` is given. */
-export async function listProductPage(
-  ctx: AppContext,
-  request: FastifyRequest,
-  query: ProductListQuery,
-  staff: boolean,
-): Promise<Page<ProductJson> | Omit<Page<ProductJson>, 'count'>> {
+export async function listProductPage(ctx: AppContext, query: ProductListQuery, staff: boolean): Promise<ProductListPage> {
   const filter = await withTypos(ctx.db, filterOf(ctx, query, staff));
   const ordering = query.ordering ?? (filter.search ? undefined : '-created_at');
   if (query.cursor === undefined) {
     const page = pageRequest(query);
     const count = await repo.countProducts(ctx.db, filter);
     const rows = count > page.offset ? await repo.listProducts(ctx.db, filter, ordering, page, page.pageSize) : [];
-    return toPage(request, page, count, await withRelations(ctx.db, rows, filter.includeInactive));
+    return { page, count, results: await withRelations(ctx.db, rows, filter.includeInactive) };
   }
   const cursor = decodeCursor(query.cursor);
   const size = query.page_size ?? 20;
@@ -128,7 +130,7 @@ export async function listProductPage(
   const page = rows.slice(0, size);
   const reversed = 'reverse' in position && position.reverse;
   if (reversed) page.reverse();
-  const link = (c: Cursor) => urlWith(request, { cursor: encodeCursor(c), page: null });
+  const link = (c: Cursor) => encodeCursor(c);
   let next: string | null = null;
   let previous: string | null = null;
   if (keyset) {

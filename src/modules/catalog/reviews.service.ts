@@ -4,33 +4,29 @@ import type { Db } from '../../core/db.js';
 import { isUniqueViolation, NotFound, ValidationFailed } from '../../core/errors.js';
 import type { PageRequest } from '../../core/pagination.js';
 import { getUserSummary } from '../accounts/accounts.service.js';
-import { hasDeliveredOrderWithProduct } from '../orders/orders.service.js';
 import { invalidateCatalog } from './catalog.cache.js';
-import type { ProductJson } from './catalog.present.js';
+import { type ProductJson, presentReview, presentStaffReview } from './catalog.present.js';
 import * as catalogRepo from './catalog.repo.js';
 import { presentProductsByIds } from './catalog.service.js';
 import type { ReviewRow } from './catalog.tables.js';
 import * as repo from './reviews.repo.js';
 
+/**
+ * Whether the user has received an order containing the product (the review's "verified purchase" mark).
+ * Orders owns that knowledge and sits above catalog, so it is injected at wiring time (src/modules/index.ts)
+ * instead of imported; without it no review is marked verified.
+ */
+export type VerifiedPurchaseCheck = (tx: Db, userId: string, productId: string) => Promise<boolean>;
+let verifiedPurchaseCheck: VerifiedPurchaseCheck | undefined;
+
+export function setVerifiedPurchaseCheck(check: VerifiedPurchaseCheck): void {
+  verifiedPurchaseCheck = check;
+}
+
 async function visibleProduct(ctx: AppContext, slug: string) {
   const product = await catalogRepo.findProductBySlug(ctx.db, slug, false);
   if (!product) throw new NotFound('No Product matches the given query.');
   return product;
-}
-
-export function presentReview(row: ReviewRow) {
-  return {
-    id: row.id,
-    product_id: row.productId,
-    user_id: row.userId,
-    user_name: row.authorName,
-    rating: row.rating,
-    title: row.title,
-    body: row.body,
-    is_verified_purchase: row.isVerifiedPurchase,
-    created_at: new Date(row.createdAt).toISOString(),
-    updated_at: new Date(row.updatedAt).toISOString(),
-  };
 }
 
 export async function listProductReviews(ctx: AppContext, slug: string, page: PageRequest) {
@@ -63,10 +59,11 @@ export async function postReview(
       'unique',
     );
   let review: ReviewRow;
+  const hasBought = verifiedPurchaseCheck;
   try {
     review = await ctx.db.transaction(async (tx) => {
       await catalogRepo.lockProduct(tx, product.id);
-      const verified = await hasDeliveredOrderWithProduct(tx, userId, product.id);
+      const verified = hasBought ? await hasBought(tx, userId, product.id) : false;
       const row = await repo.insertReview(tx, {
         productId: product.id,
         userId,
@@ -88,11 +85,6 @@ export async function postReview(
 }
 
 // ---- moderation (staff) -----------------------------------------------------------------------------------
-
-export function presentStaffReview(row: repo.StaffReviewRow) {
-  const { product_id: _productId, ...rest } = presentReview(row);
-  return { ...rest, product: row.product, is_hidden: row.isHidden };
-}
 
 export async function listReviewsForStaff(ctx: AppContext, filter: repo.StaffReviewFilter, page: PageRequest) {
   const { count, rows } = await repo.listReviewsForStaff(ctx.db, filter, { limit: page.pageSize, offset: page.offset });

@@ -1,10 +1,10 @@
 import type { AppModule } from '../../core/module.js';
-import { notificationJobs } from './notifications.jobs.js';
+import { cleanupNotificationsJob, notificationJobs } from './notifications.jobs.js';
 import { notificationRoutes } from './notifications.routes.js';
 
 export const notificationsModule: AppModule = {
   name: 'notifications',
   routes: notificationRoutes,
   jobs: notificationJobs,
-  schedules: [{ jobType: 'notifications.cleanup', everySeconds: 24 * 3600 }],
+  schedules: [{ job: cleanupNotificationsJob, everySeconds: 24 * 3600 }],
 };

@@ -111,7 +111,7 @@ describe('order notifications', () => {
     await expect(
       app.ctx.db.transaction(async (tx) => {
         const [row] = await tx.select().from(orders).where(eq(orders.id, order.id)).for('update');
-        await applySimpleTransition(tx, row as OrderRow, 'shipped', { actorId: null, note: '' });
+        await applySimpleTransition(tx, row as OrderRow, 'shipped', { actorId: null, note: '' }, app.ctx.now());
         expect((await tx.select().from(notifications).where(eq(notifications.userId, user.id))).length).toBe(before + 1);
         throw new Error('later step failed');
       }),

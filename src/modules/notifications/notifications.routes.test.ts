@@ -6,6 +6,7 @@ import { createTestApp } from '../../../test/setup/test-app.js';
 import { enqueueJob } from '../../core/jobs.js';
 import type { App } from '../../core/module.js';
 import type { UserRow } from '../accounts/accounts.tables.js';
+import { cleanupNotificationsJob } from './notifications.jobs.js';
 import { notifyUser } from './notifications.service.js';
 import { type NotificationRow, notifications } from './notifications.tables.js';
 
@@ -217,7 +218,7 @@ describe('cleanup job', () => {
     const user = await makeUser(app);
     const old = await makeNotification(user, { createdAt: new Date(Date.now() - 91 * DAY) });
     const recent = await makeNotification(user, { createdAt: new Date(Date.now() - 89 * DAY) });
-    await enqueueJob(app.ctx.db, 'notifications.cleanup', {});
+    await enqueueJob(app.ctx.db, cleanupNotificationsJob, {});
     await app.ctx.jobs.runDue();
     const ids = (await app.ctx.db.select().from(notifications).where(eq(notifications.userId, user.id))).map((r) => r.id);
     expect(ids).toContain(recent.id);

@@ -6,13 +6,8 @@ import { fieldError } from '../../core/errors.js';
 import { IdParams, Paginated, problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { pageRequest, toPage } from '../../core/pagination.js';
-import {
-  NotificationJson,
-  NotificationListQuery,
-  notificationJson,
-  ReadAllJson,
-  UnreadCountJson,
-} from './notifications.schemas.js';
+import { notificationJson } from './notifications.present.js';
+import { NotificationJson, NotificationListQuery, ReadAllJson, UnreadCountJson } from './notifications.schemas.js';
 import { listNotifications, readAllNotifications, readNotification, unreadNotificationCount } from './notifications.service.js';
 import { createEventHub, openUserStream } from './notifications.stream.js';
 

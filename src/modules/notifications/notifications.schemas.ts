@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
 import { Timestamp, Uuid } from '../../core/http.js';
 import { PageQuery } from '../../core/pagination.js';
-import type { NotificationRow } from './notifications.tables.js';
 
 export const NotificationJson = Type.Object(
   {
@@ -29,16 +28,3 @@ export const ReadAllJson = Type.Object(
   { updated: Type.Integer({ minimum: 0, description: 'How many notifications were unread and are now read' }) },
   { title: 'NotificationsReadAll' },
 );
-
-export function notificationJson(row: NotificationRow) {
-  return {
-    id: row.id,
-    kind: row.kind,
-    title: row.title,
-    body: row.body,
-    data: row.data,
-    is_read: row.readAt !== null,
-    read_at: row.readAt ? row.readAt.toISOString() : null,
-    created_at: row.createdAt.toISOString(),
-  };
-}

@@ -5,8 +5,8 @@ import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
 import { NotFound } from '../../core/errors.js';
 import type { PageRequest } from '../../core/pagination.js';
+import { notificationJson } from './notifications.present.js';
 import * as repo from './notifications.repo.js';
-import { notificationJson } from './notifications.schemas.js';
 import type { NotificationData, NotificationRow } from './notifications.tables.js';
 
 export type { NotificationRow } from './notifications.tables.js';

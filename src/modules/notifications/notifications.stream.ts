@@ -24,12 +24,16 @@ export function createEventHub(ctx: AppContext, options: { url?: string; retryMs
   const subscribers = new Map<string, Set<Subscriber>>();
   let listener: Promise<ChannelListener> | undefined;
 
+  // Lookups run one after another, so events reach a stream in the order PostgreSQL notified them (id order
+  // within a transaction): concurrent lookups could finish out of order, and a client resuming from the last id
+  // it saw would then get an earlier one again.
+  let delivering: Promise<void> = Promise.resolve();
   const onPayload = (payload: string) => {
     const [idText, userId] = payload.split(':');
     const subs = userId ? subscribers.get(userId) : undefined;
     if (!subs?.size) return;
-    repo
-      .findUserEvent(ctx.db, userId!, Number(idText))
+    delivering = delivering
+      .then(() => repo.findUserEvent(ctx.db, userId!, Number(idText)))
       .then((event) => {
         if (event) for (const sub of subs) sub.deliver(event);
       })

@@ -10,20 +10,21 @@ import { enqueueJob } from '../../core/jobs.js';
 import { MAX_MINOR_UNITS } from '../../core/money.js';
 import { getAddressForUser, getUserSummary } from '../accounts/accounts.service.js';
 import { emptyCart, lockCartForCheckout } from '../cart/cart.service.js';
+import { cartTotals, priceOrder, taxRateFor } from '../cart/pricing.service.js';
+import { invalidateProductCache } from '../catalog/catalog.service.js';
 import {
   getSellableVariants,
   type ReservedStock,
   reserveStock,
   type SellableVariant,
   sumLines,
-} from '../catalog/catalog.inventory.js';
-import { invalidateProductCache } from '../catalog/catalog.service.js';
+} from '../catalog/inventory.service.js';
 import { findApplicableCoupon, redeemCoupon } from './coupons.service.js';
+import { expireUnpaidOrderJob, lowStockAlertJob } from './orders.jobs.js';
 import { enqueueOrderEmail } from './orders.lifecycle.js';
 import * as repo from './orders.repo.js';
 import { loadOrderDetail, type OrderDetail } from './orders.service.js';
 import type { OrderAddress, OrderRow } from './orders.tables.js';
-import { cartTotals, priceOrder, taxRateFor } from './pricing.js';
 
 export interface CheckoutInput {
   shippingAddressId?: string;
@@ -108,12 +109,12 @@ async function enqueueCheckoutJobs(ctx: AppContext, tx: Db, order: OrderRow, res
   const timeout = ctx.config.paymentProvider === 'manual' ? ctx.config.manualPaymentTimeout : ctx.config.orderPaymentTimeout;
   await enqueueJob(
     tx,
-    'orders.expire_unpaid',
+    expireUnpaidOrderJob,
     { orderId: order.id },
-    { runAt: new Date(now.getTime() + timeout * 1000), dedupeKey: `orders.expire_unpaid:${order.id}` },
+    { runAt: new Date(now.getTime() + timeout * 1000), dedupeKey: `${expireUnpaidOrderJob.type}:${order.id}` },
   );
   for (const r of reserved.filter((x) => x.crossedLowStock)) {
-    await enqueueJob(tx, 'orders.low_stock_alert', {
+    await enqueueJob(tx, lowStockAlertJob, {
       variantId: r.variantId,
       productId: r.productId,
       stockQuantity: r.stockAfter,

@@ -7,7 +7,8 @@ import type { AppContext } from '../../core/context.js';
 import { IdParams, Paginated, problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { PageQuery, pageRequest, toPage } from '../../core/pagination.js';
-import { CouponCreateBody, CouponJson, CouponPatchBody, couponFieldsFrom, couponJson } from './coupons.schemas.js';
+import { couponFieldsFrom, couponJson } from './coupons.present.js';
+import { CouponCreateBody, CouponJson, CouponPatchBody } from './coupons.schemas.js';
 import { COUPON_ORDERINGS, createCoupon, deleteCoupon, getCoupon, listCoupons, updateCoupon } from './coupons.service.js';
 
 const tags = ['coupons'];

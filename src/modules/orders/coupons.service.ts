@@ -3,9 +3,9 @@ import type { Db } from '../../core/db.js';
 import { fieldError, isUniqueViolation, NotFound, ValidationFailed } from '../../core/errors.js';
 import { formatMoney, parseMoney } from '../../core/money.js';
 import type { PageRequest } from '../../core/pagination.js';
+import type { CouponTerms } from '../cart/pricing.service.js';
 import * as repo from './coupons.repo.js';
 import type { CouponRow } from './orders.tables.js';
-import type { CouponTerms } from './pricing.js';
 
 export type CouponInput = Omit<repo.NewCoupon, 'id' | 'usedCount' | 'createdAt' | 'updatedAt'>;
 

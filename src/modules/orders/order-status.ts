@@ -1,11 +1,15 @@
-// The order status machine: which status may follow which. Pure, so the rules are unit tested on their own.
+// The order status machine (which status may follow which) and every named set of order and order-payment
+// statuses: code asks these instead of listing statuses inline. Pure, so the rules are unit tested on their own.
 import { Conflict } from '../../core/errors.js';
 
 export const ORDER_STATUSES = ['pending', 'paid', 'processing', 'shipped', 'delivered', 'cancelled', 'refunded'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+/** The order's payment_status (the payment attempts have their own statuses: payments.tables.ts). */
 export const PAYMENT_STATUSES = ['unpaid', 'pending', 'paid', 'failed', 'refunded', 'partially_refunded'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export type OrderPaymentStatus = (typeof PAYMENT_STATUSES)[number];
+/** @deprecated the same type; say OrderPaymentStatus (payments has its own PaymentStatus). */
+export type PaymentStatus = OrderPaymentStatus;
 
 const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   pending: ['paid', 'cancelled'],
@@ -19,6 +23,22 @@ const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
 
 /** Statuses an order may be cancelled from (before shipping). */
 export const CANCELLABLE: readonly OrderStatus[] = ['pending', 'paid', 'processing'];
+
+/** Paid and not undone: a full refund moves these to `refunded` (with history and stock back). */
+export const REFUNDABLE: readonly OrderStatus[] = ['paid', 'processing', 'shipped', 'delivered'];
+
+/** Final statuses that gave the order up: money that arrives afterwards must go back. */
+export const CLOSED: readonly OrderStatus[] = ['cancelled', 'refunded'];
+
+/** Payment statuses that money decided (captured at some point): an open or failed attempt never overwrites them. */
+export const MONEY_SETTLED: readonly OrderPaymentStatus[] = ['paid', 'refunded', 'partially_refunded'];
+
+/** Payment statuses under which the shop holds captured money (all of it, or what a partial refund left). */
+export const MONEY_HELD: readonly OrderPaymentStatus[] = ['paid', 'partially_refunded'];
+
+export const isCancellable = (status: OrderStatus) => CANCELLABLE.includes(status);
+export const isRefundable = (status: OrderStatus) => REFUNDABLE.includes(status);
+export const isClosed = (status: OrderStatus) => CLOSED.includes(status);
 
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return TRANSITIONS[from].includes(to);

@@ -1,15 +1,27 @@
-// Job handlers of the orders module: order emails, unpaid-order expiry, low-stock alerts, product-cache
-// invalidation for changes made without a context, and idempotency-key cleanup. All idempotent.
+// Jobs of the orders module (definitions, then handlers): order emails, unpaid-order expiry, low-stock alerts,
+// product-cache invalidation for changes made without a context, and idempotency-key cleanup. All idempotent.
+// `refundOrderJob` is the one orders enqueues and payments handles: it is defined here because orders sits below
+// payments and cannot import it (src/modules/README.md).
 import type { AppContext } from '../../core/context.js';
 import { deleteExpiredIdempotencyKeys } from '../../core/idempotency.js';
-import type { Job, JobHandler } from '../../core/jobs.js';
+import { defineJob, handleJob, type Job, type JobHandler, jobHandlers } from '../../core/jobs.js';
 import { renderEmail, sendMailOnce } from '../../core/mail.js';
 import { formatMoney } from '../../core/money.js';
 import { listStaffEmails } from '../accounts/accounts.service.js';
-import { getSellableVariants } from '../catalog/catalog.inventory.js';
 import { invalidateProductCache } from '../catalog/catalog.service.js';
+import { getSellableVariants } from '../catalog/inventory.service.js';
 import type { OrderEmailKind } from './orders.lifecycle.js';
 import { expireUnpaidOrder, loadOrderDetail } from './orders.service.js';
+
+export const orderEmailJob = defineJob<{ orderId: string; kind: OrderEmailKind }>('orders.send_email');
+export const expireUnpaidOrderJob = defineJob<{ orderId: string }>('orders.expire_unpaid');
+export const lowStockAlertJob = defineJob<{ variantId: string; productId: string; stockQuantity: number; threshold: number }>(
+  'orders.low_stock_alert',
+);
+export const invalidateProductCacheJob = defineJob<{ productIds: string[] }>('orders.invalidate_product_cache');
+export const cleanupIdempotencyKeysJob = defineJob('orders.cleanup_idempotency_keys');
+/** A paid order was cancelled or refunded by staff: payments refunds what was captured. Handled by payments. */
+export const refundOrderJob = defineJob<{ orderId: string }>('payments.refund_order');
 
 const SUBJECTS: Record<OrderEmailKind, (n: string) => string> = {
   confirmation: (n) => `We received your order ${n}`,
@@ -66,18 +78,18 @@ async function sendLowStockAlert(ctx: AppContext, job: Job<{ variantId: string; 
 }
 
 export function orderJobs(ctx: AppContext): Record<string, JobHandler> {
-  return {
-    'orders.send_email': (job) => sendOrderEmail(ctx, job),
-    'orders.expire_unpaid': async (job: Job<{ orderId: string }>) => {
+  return jobHandlers(
+    handleJob(orderEmailJob, (job) => sendOrderEmail(ctx, job)),
+    handleJob(expireUnpaidOrderJob, async (job) => {
       await expireUnpaidOrder(ctx, job.payload.orderId);
-    },
-    'orders.low_stock_alert': (job) => sendLowStockAlert(ctx, job),
-    'orders.invalidate_product_cache': async (job: Job<{ productIds: string[] }>) => {
+    }),
+    handleJob(lowStockAlertJob, (job) => sendLowStockAlert(ctx, job)),
+    handleJob(invalidateProductCacheJob, async (job) => {
       await invalidateProductCache(ctx, job.payload.productIds);
-    },
-    'orders.cleanup_idempotency_keys': async () => {
+    }),
+    handleJob(cleanupIdempotencyKeysJob, async () => {
       const deleted = await deleteExpiredIdempotencyKeys(ctx.db, ctx.now());
       if (deleted) ctx.log.info({ deleted }, 'deleted expired idempotency keys');
-    },
-  };
+    }),
+  );
 }

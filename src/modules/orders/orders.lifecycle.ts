@@ -3,15 +3,17 @@
 // serialize and stock goes back to the shelf at most once (`stock_restored_at`).
 import type { Db } from '../../core/db.js';
 import { enqueueJob } from '../../core/jobs.js';
-import { releaseStock } from '../catalog/catalog.inventory.js';
+import { releaseStock } from '../catalog/inventory.service.js';
 import { notifyOrderStatus, recordOrderStatusEvent } from '../notifications/notifications.service.js';
 import { releaseRedemption } from './coupons.repo.js';
-import { assertTransition, type OrderStatus, type PaymentStatus } from './order-status.js';
+import { assertTransition, MONEY_HELD, type OrderPaymentStatus, type OrderStatus } from './order-status.js';
+import { invalidateProductCacheJob, orderEmailJob, refundOrderJob } from './orders.jobs.js';
 import { insertStatusHistory, itemsOfOrders, updateOrder } from './orders.repo.js';
 import type { OrderRow } from './orders.tables.js';
 
 export type OrderEmailKind = 'confirmation' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
 
+/** Who made a change (null: the system) and why: recorded in order history and on payment changes. */
 export interface Actor {
   actorId: string | null;
   note: string;
@@ -19,12 +21,12 @@ export interface Actor {
 
 /** One email per order and kind, ever (dedupe key), sent by the `orders.send_email` job. */
 export async function enqueueOrderEmail(tx: Db, orderId: string, kind: OrderEmailKind): Promise<void> {
-  await enqueueJob(tx, 'orders.send_email', { orderId, kind }, { dedupeKey: `orders.email:${orderId}:${kind}` });
+  await enqueueJob(tx, orderEmailJob, { orderId, kind }, { dedupeKey: `orders.email:${orderId}:${kind}` });
 }
 
 /** Cache invalidation for code that has no context after commit (e.g. payments calling markOrderRefunded). */
 export async function enqueueProductCacheInvalidation(tx: Db, productIds: string[]): Promise<void> {
-  if (productIds.length) await enqueueJob(tx, 'orders.invalidate_product_cache', { productIds });
+  if (productIds.length) await enqueueJob(tx, invalidateProductCacheJob, { productIds });
 }
 
 async function transition(
@@ -32,13 +34,14 @@ async function transition(
   order: OrderRow,
   to: OrderStatus,
   actor: Actor,
-  changes: { paymentStatus?: PaymentStatus; paidAt?: Date; cancelledAt?: Date } = {},
+  now: Date,
+  changes: { paymentStatus?: OrderPaymentStatus; paidAt?: Date; cancelledAt?: Date } = {},
 ): Promise<void> {
-  const from = order.status as OrderStatus;
+  const from = order.status;
   assertTransition(from, to);
   await updateOrder(tx, order.id, { status: to, ...changes });
   await insertStatusHistory(tx, { orderId: order.id, fromStatus: from, toStatus: to, note: actor.note, actorId: actor.actorId });
-  await recordOrderStatusEvent(tx, order, { from, to, at: new Date() });
+  await recordOrderStatusEvent(tx, order, { from, to, at: now });
   order.status = to;
   if (changes.paymentStatus) order.paymentStatus = changes.paymentStatus;
 }
@@ -68,7 +71,7 @@ export function setOrderCancelHook(hook: OrderCancelHook): void {
 }
 
 /** Money is held for the order (all of it, or what a partial refund left), so undoing it needs a refund. */
-const holdsCapturedMoney = (order: OrderRow) => order.paymentStatus === 'paid' || order.paymentStatus === 'partially_refunded';
+const holdsCapturedMoney = (order: OrderRow) => MONEY_HELD.includes(order.paymentStatus);
 
 /**
  * pending|paid|processing -> cancelled: open payment attempts closed (cancel hook), stock back (once), coupon
@@ -77,19 +80,18 @@ const holdsCapturedMoney = (order: OrderRow) => order.paymentStatus === 'paid' |
  */
 export async function applyCancel(tx: Db, order: OrderRow, actor: Actor, now: Date): Promise<string[]> {
   const wasPaid = holdsCapturedMoney(order);
-  await transition(tx, order, 'cancelled', actor, { cancelledAt: now });
+  await transition(tx, order, 'cancelled', actor, now, { cancelledAt: now });
   await cancelHook?.(tx, order.id);
   const productIds = await restoreOrderStock(tx, order, now);
   await releaseRedemption(tx, order.id);
-  if (wasPaid)
-    await enqueueJob(tx, 'payments.refund_order', { orderId: order.id }, { dedupeKey: `payments.refund_order:${order.id}` });
+  if (wasPaid) await enqueueJob(tx, refundOrderJob, { orderId: order.id }, { dedupeKey: `${refundOrderJob.type}:${order.id}` });
   await enqueueOrderEmail(tx, order.id, 'cancelled');
   await notifyOrderStatus(tx, order, 'cancelled');
   return productIds;
 }
 
 export async function applyPaid(tx: Db, order: OrderRow, actor: Actor, now: Date): Promise<void> {
-  await transition(tx, order, 'paid', actor, { paymentStatus: 'paid', paidAt: now });
+  await transition(tx, order, 'paid', actor, now, { paymentStatus: 'paid', paidAt: now });
   await enqueueOrderEmail(tx, order.id, 'paid');
   await notifyOrderStatus(tx, order, 'paid');
 }
@@ -100,10 +102,10 @@ export async function applyPaid(tx: Db, order: OrderRow, actor: Actor, now: Date
  */
 export async function applyRefund(tx: Db, order: OrderRow, actor: Actor, now: Date, requestRefund: boolean): Promise<string[]> {
   const wasPaid = holdsCapturedMoney(order);
-  await transition(tx, order, 'refunded', actor, requestRefund ? {} : { paymentStatus: 'refunded' });
+  await transition(tx, order, 'refunded', actor, now, requestRefund ? {} : { paymentStatus: 'refunded' });
   const productIds = await restoreOrderStock(tx, order, now);
   if (requestRefund && wasPaid) {
-    await enqueueJob(tx, 'payments.refund_order', { orderId: order.id }, { dedupeKey: `payments.refund_order:${order.id}` });
+    await enqueueJob(tx, refundOrderJob, { orderId: order.id }, { dedupeKey: `${refundOrderJob.type}:${order.id}` });
   }
   await enqueueOrderEmail(tx, order.id, 'refunded');
   await notifyOrderStatus(tx, order, 'refunded');
@@ -111,8 +113,8 @@ export async function applyRefund(tx: Db, order: OrderRow, actor: Actor, now: Da
 }
 
 /** Any other legal change (processing, shipped, delivered), with its notification email. */
-export async function applySimpleTransition(tx: Db, order: OrderRow, to: OrderStatus, actor: Actor): Promise<void> {
-  await transition(tx, order, to, actor);
+export async function applySimpleTransition(tx: Db, order: OrderRow, to: OrderStatus, actor: Actor, now: Date): Promise<void> {
+  await transition(tx, order, to, actor, now);
   if (to === 'shipped' || to === 'delivered') await enqueueOrderEmail(tx, order.id, to);
   if (to === 'shipped' || to === 'delivered') await notifyOrderStatus(tx, order, to);
 }

@@ -1,6 +1,6 @@
 import type { AppModule } from '../../core/module.js';
 import { couponRoutes } from './coupons.routes.js';
-import { orderJobs } from './orders.jobs.js';
+import { cleanupIdempotencyKeysJob, orderJobs } from './orders.jobs.js';
 import { orderRoutes } from './orders.routes.js';
 
 export const ordersModule: AppModule = {
@@ -10,5 +10,5 @@ export const ordersModule: AppModule = {
     await couponRoutes(app, ctx);
   },
   jobs: orderJobs,
-  schedules: [{ jobType: 'orders.cleanup_idempotency_keys', everySeconds: 3600 }],
+  schedules: [{ job: cleanupIdempotencyKeysJob, everySeconds: 3600 }],
 };

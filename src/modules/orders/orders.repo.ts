@@ -1,7 +1,7 @@
 // All SQL for orders, their items and status history. Every function takes the db or transaction first.
 import { and, asc, count, eq, gte, ilike, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db.js';
-import type { OrderStatus, PaymentStatus } from './order-status.js';
+import type { OrderPaymentStatus, OrderStatus } from './order-status.js';
 import {
   type OrderItemRow,
   type OrderRow,
@@ -47,7 +47,7 @@ export async function updateOrder(
   id: string,
   changes: Partial<Pick<OrderRow, 'status' | 'paymentStatus' | 'paidAt' | 'cancelledAt' | 'stockRestoredAt'>> & {
     status?: OrderStatus;
-    paymentStatus?: PaymentStatus;
+    paymentStatus?: OrderPaymentStatus;
   },
 ): Promise<void> {
   await db

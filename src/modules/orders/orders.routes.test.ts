@@ -281,8 +281,12 @@ describe('payments and catalog contracts', () => {
 
   it('marks a pending order paid once and refuses a second time', async () => {
     const { order } = await orderOf();
-    const first = await app.ctx.db.transaction((tx) => markOrderPaid(tx, order.id, { actorId: null, note: 'Stripe' }));
-    const second = await app.ctx.db.transaction((tx) => markOrderPaid(tx, order.id, { actorId: null, note: 'Stripe' }));
+    const first = await app.ctx.db.transaction((tx) =>
+      markOrderPaid(tx, order.id, { actorId: null, note: 'Stripe' }, app.ctx.now()),
+    );
+    const second = await app.ctx.db.transaction((tx) =>
+      markOrderPaid(tx, order.id, { actorId: null, note: 'Stripe' }, app.ctx.now()),
+    );
     expect([first, second]).toEqual([true, false]);
     const row = (await app.ctx.db.select().from(orders).where(eq(orders.id, order.id)))[0]!;
     expect(row).toMatchObject({ status: 'paid', paymentStatus: 'paid' });
@@ -296,7 +300,9 @@ describe('payments and catalog contracts', () => {
   it('does not mark a cancelled order paid', async () => {
     const { order, headers } = await orderOf();
     await app.inject({ method: 'POST', url: `/api/v1/orders/${order.id}/cancel/`, headers });
-    expect(await app.ctx.db.transaction((tx) => markOrderPaid(tx, order.id, { actorId: null, note: '' }))).toBe(false);
+    expect(await app.ctx.db.transaction((tx) => markOrderPaid(tx, order.id, { actorId: null, note: '' }, app.ctx.now()))).toBe(
+      false,
+    );
   });
 
   it('sets the payment status', async () => {
@@ -307,15 +313,17 @@ describe('payments and catalog contracts', () => {
 
   it('marks a paid order refunded and restores its stock; a cancelled one keeps its status', async () => {
     const paid = await orderOf(10, 2);
-    await app.ctx.db.transaction((tx) => markOrderPaid(tx, paid.order.id, { actorId: null, note: '' }));
-    await app.ctx.db.transaction((tx) => markOrderRefunded(tx, paid.order.id, { actorId: null, note: 'Refunded in Stripe' }));
+    await app.ctx.db.transaction((tx) => markOrderPaid(tx, paid.order.id, { actorId: null, note: '' }, app.ctx.now()));
+    await app.ctx.db.transaction((tx) =>
+      markOrderRefunded(tx, paid.order.id, { actorId: null, note: 'Refunded in Stripe' }, app.ctx.now()),
+    );
     expect(await getOrderForPayment(app.ctx.db, paid.order.id)).toMatchObject({ status: 'refunded', paymentStatus: 'refunded' });
     expect(await stockOf(paid.variantId)).toBe(10);
 
     const cancelled = await orderOf(10, 2);
     await setStatus(cancelled.order.id, 'paid');
     await app.inject({ method: 'POST', url: `/api/v1/orders/${cancelled.order.id}/cancel/`, headers: cancelled.headers });
-    await app.ctx.db.transaction((tx) => markOrderRefunded(tx, cancelled.order.id, { actorId: null, note: '' }));
+    await app.ctx.db.transaction((tx) => markOrderRefunded(tx, cancelled.order.id, { actorId: null, note: '' }, app.ctx.now()));
     expect(await getOrderForPayment(app.ctx.db, cancelled.order.id)).toMatchObject({
       status: 'cancelled',
       paymentStatus: 'refunded',

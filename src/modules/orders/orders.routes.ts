@@ -7,17 +7,8 @@ import { idempotencyKeyOf } from '../../core/idempotency.js';
 import type { App } from '../../core/module.js';
 import { pageRequest, toPage } from '../../core/pagination.js';
 import { placeOrder } from './checkout.service.js';
-import {
-  addressFromInput,
-  CancelBody,
-  CheckoutBody,
-  CheckoutHeaders,
-  OrderJson,
-  OrderListQuery,
-  orderJson,
-  orderQueryFrom,
-  StatusBody,
-} from './orders.schemas.js';
+import { addressFromInput, orderJson, orderQueryFrom } from './orders.present.js';
+import { CancelBody, CheckoutBody, CheckoutHeaders, OrderJson, OrderListQuery, StatusBody } from './orders.schemas.js';
 import { cancelOrder, changeOrderStatus, getOrder, listOrders } from './orders.service.js';
 
 const tags = ['orders'];

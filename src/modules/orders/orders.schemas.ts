@@ -1,12 +1,9 @@
-// Order request and response schemas, and the mapping of orders to the JSON clients expect.
-import { type Static, Type } from 'typebox';
+// Order request and response schemas (TypeBox); orders.present.ts maps between them and the domain.
+import { Type } from 'typebox';
 import { MoneyString, Timestamp, Uuid } from '../../core/http.js';
-import { formatMoney } from '../../core/money.js';
 import { PageQuery } from '../../core/pagination.js';
-import { ORDER_STATUSES, type OrderStatus, PAYMENT_STATUSES } from './order-status.js';
-import { ORDER_ORDERINGS, type OrderOrdering } from './orders.repo.js';
-import type { OrderDetail, OrderListQuery as OrderListQueryInput } from './orders.service.js';
-import type { OrderAddress } from './orders.tables.js';
+import { ORDER_STATUSES, PAYMENT_STATUSES } from './order-status.js';
+import { ORDER_ORDERINGS } from './orders.repo.js';
 
 const Text = (max: number, min = 0) => Type.String({ minLength: min, maxLength: max });
 
@@ -66,38 +63,6 @@ export const OrderFilterQuery = {
 
 export const OrderListQuery = Type.Object({ ...PageQuery, ...OrderFilterQuery });
 
-const DAY_MS = 86_400_000;
-/** A date-only bound is a whole UTC day: `after` from its start, `before` up to its end. */
-function dateBound(value: string | undefined, side: 'after' | 'before'): Date | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return new Date(value);
-  const start = new Date(`${value}T00:00:00Z`);
-  return side === 'after' ? start : new Date(start.getTime() + DAY_MS);
-}
-
-/** Query string -> the service's filter (the list and the export read the same filters the same way). */
-export function orderQueryFrom(q: {
-  all?: boolean;
-  status?: OrderStatus;
-  user?: string;
-  created_after?: string;
-  created_before?: string;
-  email?: string;
-  order_number?: string;
-  ordering?: OrderOrdering;
-}): OrderListQueryInput {
-  return {
-    all: q.all,
-    status: q.status,
-    userId: q.user,
-    createdFrom: dateBound(q.created_after, 'after'),
-    createdBefore: dateBound(q.created_before, 'before'),
-    email: q.email,
-    orderNumber: q.order_number,
-    ordering: q.ordering,
-  };
-}
-
 export const StatusBody = Type.Object({ status: StatusEnum, note: Type.Optional(Text(1000)) });
 export const CancelBody = Type.Union([Type.Object({ reason: Type.Optional(Text(1000)) }), Type.Null()]);
 
@@ -145,69 +110,3 @@ export const OrderJson = Type.Object({
   created_at: Timestamp,
   updated_at: Timestamp,
 });
-
-export const addressFromInput = (a: Static<typeof AddressInput>): OrderAddress => ({
-  fullName: a.full_name,
-  phone: a.phone ?? '',
-  line1: a.line1,
-  line2: a.line2 ?? '',
-  city: a.city,
-  state: a.state ?? '',
-  postalCode: a.postal_code,
-  country: a.country.toUpperCase(),
-});
-
-const addressJson = (a: OrderAddress) => ({
-  full_name: a.fullName,
-  phone: a.phone,
-  line1: a.line1,
-  line2: a.line2,
-  city: a.city,
-  state: a.state,
-  postal_code: a.postalCode,
-  country: a.country,
-});
-
-export function orderJson({ order, items, history }: OrderDetail) {
-  const money = (minor: number) => formatMoney(minor, order.currency);
-  return {
-    id: order.id,
-    order_number: order.orderNumber,
-    status: order.status as (typeof ORDER_STATUSES)[number],
-    payment_status: order.paymentStatus as (typeof PAYMENT_STATUSES)[number],
-    user_id: order.userId,
-    email: order.email,
-    items: items.map((i) => ({
-      id: i.id,
-      product_id: i.productId,
-      variant_id: i.variantId,
-      product_name: i.productName,
-      variant_name: i.variantName,
-      sku: i.sku,
-      options: i.options,
-      unit_price: money(i.unitPrice),
-      quantity: i.quantity,
-      line_total: money(i.lineTotal),
-    })),
-    subtotal: money(order.subtotal),
-    tax_amount: money(order.taxAmount),
-    shipping_cost: money(order.shippingCost),
-    discount_amount: money(order.discountAmount),
-    total: money(order.total),
-    currency: order.currency,
-    coupon_code: order.couponCode,
-    shipping_address: addressJson(order.shippingAddress),
-    billing_address: addressJson(order.billingAddress),
-    notes: order.notes,
-    status_history: history.map((h) => ({
-      id: h.id,
-      from_status: h.fromStatus,
-      status: h.toStatus,
-      note: h.note,
-      changed_by: h.actorId,
-      created_at: h.createdAt.toISOString(),
-    })),
-    created_at: order.createdAt.toISOString(),
-    updated_at: order.updatedAt.toISOString(),
-  };
-}

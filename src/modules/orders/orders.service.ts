@@ -1,5 +1,6 @@
 // Orders service: order reads, cancellation, staff status changes, unpaid-order expiry, and the functions
-// the payments and catalog modules call (contracts.md). Checkout itself lives in checkout.service.ts.
+// payments calls and the verified-purchase check wired into catalog (listed in src/modules/README.md). Checkout
+// itself lives in checkout.service.ts.
 import type { AuthUser } from '../../core/auth.js';
 import { isStaff } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
@@ -7,7 +8,7 @@ import { type Db, retryTransient } from '../../core/db.js';
 import { Forbidden, NotFound } from '../../core/errors.js';
 import type { PageRequest } from '../../core/pagination.js';
 import { invalidateProductCache } from '../catalog/catalog.service.js';
-import type { OrderStatus, PaymentStatus } from './order-status.js';
+import { isRefundable, type OrderPaymentStatus, type OrderStatus } from './order-status.js';
 import {
   type Actor,
   applyCancel,
@@ -19,14 +20,15 @@ import {
 import * as repo from './orders.repo.js';
 import type { OrderItemRow, OrderRow, OrderStatusHistoryRow } from './orders.tables.js';
 
-export type { OrderStatus, PaymentStatus } from './order-status.js';
+export { CLOSED, isClosed, MONEY_SETTLED, type OrderPaymentStatus, type OrderStatus } from './order-status.js';
+export type { Actor } from './orders.lifecycle.js';
 
 export interface OrderForPayment {
   id: string;
   orderNumber: string;
   userId: string;
   status: OrderStatus;
-  paymentStatus: string;
+  paymentStatus: OrderPaymentStatus;
   /** Minor units. */
   total: number;
   currency: string;
@@ -50,7 +52,7 @@ const forPayment = (order: OrderRow): OrderForPayment => ({
   id: order.id,
   orderNumber: order.orderNumber,
   userId: order.userId,
-  status: order.status as OrderStatus,
+  status: order.status,
   paymentStatus: order.paymentStatus,
   total: order.total,
   currency: order.currency,
@@ -73,14 +75,14 @@ export { setOrderCancelHook } from './orders.lifecycle.js';
  * pending -> paid with history, payment_status 'paid' and the order-paid email job, in `tx`. Locks the order
  * row; returns false and changes nothing when the order is not pending (already paid, cancelled...).
  */
-export async function markOrderPaid(tx: Db, orderId: string, actor: Actor): Promise<boolean> {
+export async function markOrderPaid(tx: Db, orderId: string, actor: Actor, now: Date): Promise<boolean> {
   const order = await repo.lockOrder(tx, orderId);
   if (order?.status !== 'pending') return false;
-  await applyPaid(tx, order, actor, new Date());
+  await applyPaid(tx, order, actor, now);
   return true;
 }
 
-export async function setOrderPaymentStatus(tx: Db, orderId: string, paymentStatus: PaymentStatus): Promise<void> {
+export async function setOrderPaymentStatus(tx: Db, orderId: string, paymentStatus: OrderPaymentStatus): Promise<void> {
   await repo.updateOrder(tx, orderId, { paymentStatus });
 }
 
@@ -89,11 +91,11 @@ export async function setOrderPaymentStatus(tx: Db, orderId: string, paymentStat
  * stock restored unless already restored; payment_status 'refunded' in every case (a cancelled order keeps
  * its status). Product caches are invalidated by a job enqueued in `tx`.
  */
-export async function markOrderRefunded(tx: Db, orderId: string, actor: Actor): Promise<void> {
+export async function markOrderRefunded(tx: Db, orderId: string, actor: Actor, now: Date): Promise<void> {
   const order = await repo.lockOrder(tx, orderId);
   if (!order) return;
-  if (['paid', 'processing', 'shipped', 'delivered'].includes(order.status)) {
-    const productIds = await applyRefund(tx, order, actor, new Date(), false);
+  if (isRefundable(order.status)) {
+    const productIds = await applyRefund(tx, order, actor, now, false);
     await enqueueProductCacheInvalidation(tx, productIds);
   } else {
     await repo.updateOrder(tx, orderId, { paymentStatus: 'refunded' });
@@ -179,7 +181,8 @@ export async function* exportOrders(
   }
 }
 
-export { OrderFilterQuery, orderQueryFrom } from './orders.schemas.js';
+export { orderQueryFrom } from './orders.present.js';
+export { OrderFilterQuery } from './orders.schemas.js';
 
 // ---- changes ----------------------------------------------------------------------------------------------
 
@@ -226,7 +229,7 @@ export async function changeOrderStatus(
           await applyPaid(tx, order, actor, now);
           return [];
         default:
-          await applySimpleTransition(tx, order, input.status, actor);
+          await applySimpleTransition(tx, order, input.status, actor, now);
           return [];
       }
     }),

@@ -4,6 +4,7 @@ import { timestamps } from '../../core/columns.js';
 import type { AddressSnapshot } from '../accounts/accounts.service.js';
 import { users } from '../accounts/accounts.tables.js';
 import { products, productVariants } from '../catalog/catalog.tables.js';
+import type { OrderPaymentStatus, OrderStatus } from './order-status.js';
 
 /** An address as copied into an order: later edits of the address book never change a placed order. */
 export type OrderAddress = AddressSnapshot;
@@ -53,8 +54,8 @@ export const orders = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'restrict' }),
     email: text('email').notNull(),
-    status: text('status').notNull().default('pending'),
-    paymentStatus: text('payment_status').notNull().default('unpaid'),
+    status: text('status').notNull().default('pending').$type<OrderStatus>(),
+    paymentStatus: text('payment_status').notNull().default('unpaid').$type<OrderPaymentStatus>(),
     currency: text('currency').notNull(),
     subtotal: integer('subtotal').notNull(),
     taxAmount: integer('tax_amount').notNull(),
@@ -127,8 +128,8 @@ export const orderStatusHistory = pgTable(
     orderId: uuid('order_id')
       .notNull()
       .references(() => orders.id, { onDelete: 'cascade' }),
-    fromStatus: text('from_status'),
-    toStatus: text('to_status').notNull(),
+    fromStatus: text('from_status').$type<OrderStatus>(),
+    toStatus: text('to_status').notNull().$type<OrderStatus>(),
     note: text('note').notNull().default(''),
     /** Who made the change; null for the system (timeouts, webhooks). */
     actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),

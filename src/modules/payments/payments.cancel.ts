@@ -4,14 +4,14 @@
 import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
 import { enqueueJob } from '../../core/jobs.js';
-import { getOrderForPayment } from '../orders/orders.service.js';
-import { applyIntentState, isCaptured, syncOrderPaymentStatus } from './payments.lifecycle.js';
+import { getOrderForPayment, isClosed } from '../orders/orders.service.js';
+import { cancelOrderPaymentsJob } from './payments.jobs.js';
+import { applyIntentState, isCaptured, isOpen, syncOrderPaymentStatus } from './payments.lifecycle.js';
 import * as repo from './payments.repo.js';
 import { providersOf } from './payments.service.js';
 import type { PaymentRow } from './payments.tables.js';
 import { type IntentState, ProviderRejected } from './providers/provider.js';
 
-export const CANCEL_ORDER_PAYMENTS_JOB = 'payments.cancel_order_payments';
 const REASON = 'The order was cancelled.';
 
 /**
@@ -41,10 +41,8 @@ async function closeOpenAttempts(tx: Db, orderId: string, skipLocked: boolean): 
 export async function closeOrderPayments(tx: Db, orderId: string): Promise<void> {
   await closeOpenAttempts(tx, orderId, true);
   const rest = await repo.paymentsOfOrder(tx, orderId);
-  if (
-    rest.some((p) => p.status === 'pending' || p.status === 'requires_action' || p.status === 'processing' || liveAtProvider(p))
-  ) {
-    await enqueueJob(tx, CANCEL_ORDER_PAYMENTS_JOB, { orderId }, { dedupeKey: `${CANCEL_ORDER_PAYMENTS_JOB}:${orderId}` });
+  if (rest.some((p) => isOpen(p.status) || liveAtProvider(p))) {
+    await enqueueJob(tx, cancelOrderPaymentsJob, { orderId }, { dedupeKey: `${cancelOrderPaymentsJob.type}:${orderId}` });
   }
 }
 
@@ -54,7 +52,7 @@ async function recordProviderState(ctx: AppContext, paymentId: string, state: In
     const payment = await repo.findPayment(tx, paymentId, true);
     if (!payment || isCaptured(payment.status)) return;
     if (state.status === 'succeeded') {
-      await applyIntentState(tx, payment, state, { actorId: null, note: 'Paid after the order was cancelled.' });
+      await applyIntentState(tx, payment, state, { actorId: null, note: 'Paid after the order was cancelled.' }, ctx.now());
     } else {
       await repo.updatePayment(tx, payment.id, { providerPayload: state.raw });
     }
@@ -68,7 +66,7 @@ async function recordProviderState(ctx: AppContext, paymentId: string, state: In
  */
 export async function cancelOrderPayments(ctx: AppContext, orderId: string): Promise<void> {
   const order = await getOrderForPayment(ctx.db, orderId);
-  if (!order || (order.status !== 'cancelled' && order.status !== 'refunded')) return;
+  if (!order || !isClosed(order.status)) return;
   await ctx.db.transaction((tx) => closeOpenAttempts(tx, orderId, false));
   for (const payment of (await repo.paymentsOfOrder(ctx.db, orderId)).filter(liveAtProvider)) {
     const provider = providersOf(ctx)[payment.provider];

@@ -4,24 +4,25 @@
 // older state after a newer one, leaves the same result. A captured payment never moves back.
 import type { Db } from '../../core/db.js';
 import { enqueueJob } from '../../core/jobs.js';
+import { refundOrderJob } from '../orders/orders.jobs.js';
 import {
+  type Actor,
   getOrderForPayment,
+  isClosed,
+  MONEY_SETTLED,
   markOrderPaid,
   markOrderRefunded,
-  type PaymentStatus as OrderPaymentStatus,
+  type OrderPaymentStatus,
   setOrderPaymentStatus,
 } from '../orders/orders.service.js';
 import * as repo from './payments.repo.js';
 import { CAPTURED_PAYMENT_STATUSES, OPEN_PAYMENT_STATUSES, type PaymentRow, type PaymentStatus } from './payments.tables.js';
 import type { IntentState } from './providers/provider.js';
 
-export interface Actor {
-  actorId: string | null;
-  note: string;
-}
+export type { Actor } from '../orders/orders.service.js';
 
-export const isCaptured = (status: PaymentStatus) => (CAPTURED_PAYMENT_STATUSES as readonly string[]).includes(status);
-export const isOpen = (status: PaymentStatus) => (OPEN_PAYMENT_STATUSES as readonly string[]).includes(status);
+export const isCaptured = (status: PaymentStatus) => (CAPTURED_PAYMENT_STATUSES as readonly PaymentStatus[]).includes(status);
+export const isOpen = (status: PaymentStatus) => (OPEN_PAYMENT_STATUSES as readonly PaymentStatus[]).includes(status);
 
 export const DUPLICATE_CAPTURE =
   'Duplicate payment: the order was already paid by another payment; this one must be refunded by staff.';
@@ -48,7 +49,7 @@ export async function syncOrderPaymentStatus(tx: Db, orderId: string, status: Pa
   if (!target) return;
   const order = await getOrderForPayment(tx, orderId);
   if (!order || order.paymentStatus === target) return;
-  if (['paid', 'refunded', 'partially_refunded'].includes(order.paymentStatus)) return;
+  if (MONEY_SETTLED.includes(order.paymentStatus)) return;
   await setOrderPaymentStatus(tx, orderId, target);
 }
 
@@ -60,6 +61,7 @@ export async function recordCapture(
   tx: Db,
   payment: PaymentRow,
   actor: Actor,
+  now: Date,
   changes: repo.PaymentChanges = {},
 ): Promise<ApplyResult> {
   if (isCaptured(payment.status)) return { payment, orderPaid: false, anomaly: null };
@@ -68,22 +70,22 @@ export async function recordCapture(
     const updated = await repo.updatePayment(tx, payment.id, { ...changes, status: 'failed', failureReason: DUPLICATE_CAPTURE });
     return { payment: updated, orderPaid: false, anomaly: DUPLICATE_CAPTURE };
   }
-  const orderPaid = await markOrderPaid(tx, payment.orderId, actor);
+  const orderPaid = await markOrderPaid(tx, payment.orderId, actor, now);
   const updated = await repo.updatePayment(tx, payment.id, {
     ...changes,
     status: 'succeeded',
-    succeededAt: new Date(),
+    succeededAt: now,
     failureReason: null,
     nextAction: null,
   });
   if (!orderPaid) {
     const order = await getOrderForPayment(tx, payment.orderId);
-    if (order && (order.status === 'cancelled' || order.status === 'refunded')) {
+    if (order && isClosed(order.status)) {
       await enqueueJob(
         tx,
-        'payments.refund_order',
+        refundOrderJob,
         { orderId: payment.orderId },
-        { dedupeKey: `payments.refund_order:late:${payment.id}` },
+        { dedupeKey: `${refundOrderJob.type}:late:${payment.id}` },
       );
     }
   }
@@ -91,7 +93,13 @@ export async function recordCapture(
 }
 
 /** Applies what the provider says about the attempt (confirm, create-intent, webhook). */
-export async function applyIntentState(tx: Db, payment: PaymentRow, state: IntentState, actor: Actor): Promise<ApplyResult> {
+export async function applyIntentState(
+  tx: Db,
+  payment: PaymentRow,
+  state: IntentState,
+  actor: Actor,
+  now: Date,
+): Promise<ApplyResult> {
   const unchanged: ApplyResult = { payment, orderPaid: false, anomaly: null };
   if (isCaptured(payment.status)) return unchanged;
   const base: repo.PaymentChanges = { providerPayload: state.raw };
@@ -103,7 +111,7 @@ export async function applyIntentState(tx: Db, payment: PaymentRow, state: Inten
       const updated = await repo.updatePayment(tx, payment.id, { ...base, status: 'failed', failureReason: anomaly });
       return { payment: updated, orderPaid: false, anomaly };
     }
-    return recordCapture(tx, payment, actor, base);
+    return recordCapture(tx, payment, actor, now, base);
   }
   // Stripe never revives a cancelled intent except by taking the money: anything else is an older event.
   if (payment.status === 'cancelled') return unchanged;
@@ -127,7 +135,13 @@ export async function applyIntentState(tx: Db, payment: PaymentRow, state: Inten
  * Moves the payment's refunded total up to `refundedTotal` (never down: refunds only add up) and, when the
  * whole amount is back, marks the order refunded (stock restored once by the orders module).
  */
-export async function recordRefundedTotal(tx: Db, payment: PaymentRow, refundedTotal: number, actor: Actor): Promise<PaymentRow> {
+export async function recordRefundedTotal(
+  tx: Db,
+  payment: PaymentRow,
+  refundedTotal: number,
+  actor: Actor,
+  now: Date,
+): Promise<PaymentRow> {
   const total = Math.min(payment.amount, Math.max(payment.refundedAmount, refundedTotal));
   if (total <= payment.refundedAmount) return payment;
   const full = total >= payment.amount;
@@ -135,7 +149,7 @@ export async function recordRefundedTotal(tx: Db, payment: PaymentRow, refundedT
     refundedAmount: total,
     status: full ? 'refunded' : 'partially_refunded',
   });
-  if (full) await markOrderRefunded(tx, payment.orderId, actor);
+  if (full) await markOrderRefunded(tx, payment.orderId, actor, now);
   else await setOrderPaymentStatus(tx, payment.orderId, 'partially_refunded');
   return updated;
 }

@@ -1,12 +1,7 @@
 import type { AppModule } from '../../core/module.js';
-import { setOrderCancelHook } from '../orders/orders.service.js';
-import { closeOrderPayments } from './payments.cancel.js';
 import { paymentsJobs } from './payments.jobs.js';
 import { paymentsRoutes } from './payments.routes.js';
-import { webhookRoutes } from './webhook.routes.js';
-
-// Wiring: cancelling or expiring an order closes its payments (orders cannot import payments).
-setOrderCancelHook(closeOrderPayments);
+import { webhookRoutes } from './webhooks.routes.js';
 
 export const paymentsModule: AppModule = {
   name: 'payments',

@@ -7,6 +7,7 @@ import { IdParams, Paginated, problemResponses, Uuid } from '../../core/http.js'
 import { idempotencyKeyOf } from '../../core/idempotency.js';
 import type { App } from '../../core/module.js';
 import { PageQuery, pageRequest, toPage } from '../../core/pagination.js';
+import { intentJson, paymentJson, refundJson } from './payments.present.js';
 import {
   ConfirmBody,
   CreateIntentBody,
@@ -14,7 +15,6 @@ import {
   IdempotencyHeaders,
   MarkPaidBody,
   PaymentJson,
-  paymentJson,
   RefundBody,
   RefundJson,
 } from './payments.schemas.js';
@@ -52,7 +52,7 @@ function customerRoutes(app: App, ctx: AppContext) {
         { orderId: order_id, paymentMethod: payment_method },
         key,
       );
-      return reply.status(result.statusCode).send(result.body);
+      return reply.status(result.created ? 201 : 200).send(intentJson(result.payment, result.clientSecret));
     },
   );
 
@@ -128,8 +128,14 @@ function staffRoutes(app: App, ctx: AppContext) {
     },
     async (request, reply) => {
       const key = idempotencyKeyOf(request.headers['idempotency-key']);
-      const result = await refundPaymentByStaff(ctx, currentUser(request), request.params.id, request.body ?? {}, key);
-      return reply.status(result.statusCode).send(result.body);
+      const { refund, payment } = await refundPaymentByStaff(
+        ctx,
+        currentUser(request),
+        request.params.id,
+        request.body ?? {},
+        key,
+      );
+      return reply.status(refund.status === 'pending' ? 202 : 201).send(refundJson(refund, payment));
     },
   );
 }

@@ -1,8 +1,7 @@
-// TypeBox schemas of the payments API and the mapping of rows to them (money as decimal strings).
+// TypeBox schemas of the payments API (rows are mapped to them in payments.present.ts).
 import { type Static, Type } from 'typebox';
 import { MoneyInput, MoneyString, Timestamp, Uuid } from '../../core/http.js';
-import { formatMoney } from '../../core/money.js';
-import { PAYMENT_STATUSES, type PaymentRow, type RefundRow } from './payments.tables.js';
+import { PAYMENT_STATUSES } from './payments.tables.js';
 
 export const PAYMENT_METHODS = ['card', 'bank_transfer', 'cash_on_delivery'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
@@ -88,48 +87,3 @@ export const WebhookResponse = Type.Object({
   received: Type.Boolean(),
   status: Type.Union([Type.Literal('processed'), Type.Literal('duplicate'), Type.Literal('ignored')]),
 });
-
-const iso = (d: Date) => d.toISOString();
-
-export function paymentJson(p: PaymentRow): PaymentBody {
-  return {
-    id: p.id,
-    order_id: p.orderId,
-    provider: p.provider,
-    provider_reference: p.providerReference,
-    amount: formatMoney(p.amount, p.currency),
-    refunded_amount: formatMoney(p.refundedAmount, p.currency),
-    currency: p.currency,
-    status: p.status,
-    method: p.method,
-    failure_reason: p.failureReason,
-    next_action: p.nextAction ?? null,
-    created_at: iso(p.createdAt),
-    updated_at: iso(p.updatedAt),
-  };
-}
-
-export function intentJson(p: PaymentRow, clientSecret: string | null): CreateIntentJson {
-  return {
-    payment_id: p.id,
-    client_secret: clientSecret,
-    provider: p.provider,
-    amount: formatMoney(p.amount, p.currency),
-    currency: p.currency,
-    status: p.status,
-  };
-}
-
-export function refundJson(r: RefundRow, payment: PaymentRow): RefundBodyJson {
-  return {
-    id: r.id,
-    payment_id: r.paymentId,
-    amount: formatMoney(r.amount, r.currency),
-    currency: r.currency,
-    status: r.status,
-    reason: r.reason,
-    failure_reason: r.failureReason,
-    payment_status: payment.status,
-    created_at: iso(r.createdAt),
-  };
-}

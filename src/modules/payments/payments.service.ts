@@ -12,18 +12,12 @@ import {
   PaymentFailed,
   ServiceUnavailable,
 } from '../../core/errors.js';
-import {
-  claimIdempotencyKey,
-  completeIdempotencyKey,
-  type IdempotentRequest,
-  releaseIdempotencyKey,
-  type StoredResponse,
-} from '../../core/idempotency.js';
+import { type IdempotentRequest, runIdempotentSteps } from '../../core/idempotency.js';
 import type { PageRequest } from '../../core/pagination.js';
-import { getOrderForPayment, lockOrderForPayment, type OrderForPayment } from '../orders/orders.service.js';
+import { getOrderForPayment, isClosed, lockOrderForPayment, type OrderForPayment } from '../orders/orders.service.js';
 import { applyIntentState, isCaptured, isOpen, recordCapture, syncOrderPaymentStatus } from './payments.lifecycle.js';
 import * as repo from './payments.repo.js';
-import { type CreateIntentJson, intentJson, type PaymentMethod } from './payments.schemas.js';
+import type { PaymentMethod } from './payments.schemas.js';
 import type { PaymentRow } from './payments.tables.js';
 import {
   createProviders,
@@ -37,6 +31,9 @@ import {
 const providerCache = new WeakMap<AppContext, Providers>();
 
 /** The providers of this running app, built once from its config. */
+/** The orders cancel hook (wired in src/modules/index.ts). */
+export { closeOrderPayments } from './payments.cancel.js';
+
 export function providersOf(ctx: AppContext): Providers {
   let providers = providerCache.get(ctx);
   if (!providers) {
@@ -143,18 +140,32 @@ export async function applyProviderState(ctx: AppContext, paymentId: string, sta
   const result = await ctx.db.transaction(async (tx) => {
     const payment = await repo.findPayment(tx, paymentId, true);
     if (!payment) throw new NotFound('Payment not found.');
-    return applyIntentState(tx, payment, state, { actorId: null, note });
+    return applyIntentState(tx, payment, state, { actorId: null, note }, ctx.now());
   });
   if (result.anomaly) ctx.log.error({ paymentId, anomaly: result.anomaly }, 'payment needs staff attention');
   ctx.jobs.wake();
   return result.payment;
 }
 
+/** A started payment attempt: the route answers 201 when `created`, 200 when an open attempt was reused. */
+export interface StartedPayment {
+  payment: PaymentRow;
+  clientSecret: string | null;
+  created: boolean;
+}
+
+/** What an Idempotency-Key of create-intent remembers. */
+interface StoredIntent {
+  payment_id: string;
+  client_secret: string | null;
+  created?: boolean;
+}
+
 async function startPayment(
   ctx: AppContext,
   user: AuthUser,
   input: { orderId: string; paymentMethod?: PaymentMethod },
-): Promise<StoredResponse<CreateIntentJson>> {
+): Promise<StartedPayment> {
   const order = await getOrderForPayment(ctx.db, input.orderId);
   if (!order || order.userId !== user.id) throw new NotFound('Order not found.');
   assertPayable(order);
@@ -180,30 +191,7 @@ async function startPayment(
     const updated = await applyProviderState(ctx, payment.id, state, 'Payment confirmed by the provider.');
     // A reused intent that died meanwhile (cancelled, declined) is closed now: open a fresh attempt, once.
     if (!created && !isOpen(updated.status) && !isCaptured(updated.status) && round === 0) continue;
-    return { statusCode: created ? 201 : 200, body: intentJson(updated, state.clientSecret) };
-  }
-}
-
-/**
- * Runs `work` once per Idempotency-Key. The work calls a provider between transactions, so the key is claimed
- * first (a concurrent duplicate gets 409), completed with the response after, and released when the work
- * fails so that a retry runs again. Without a key the work simply runs.
- */
-export async function withIdempotencyKey<T>(
-  ctx: AppContext,
-  request: IdempotentRequest | undefined,
-  work: () => Promise<StoredResponse<T>>,
-): Promise<StoredResponse<T>> {
-  if (!request) return work();
-  const claim = await claimIdempotencyKey<T>(ctx.db, request);
-  if (claim.state === 'replay') return claim;
-  try {
-    const response = await work();
-    await completeIdempotencyKey(ctx.db, request, response);
-    return response;
-  } catch (error) {
-    await releaseIdempotencyKey(ctx.db, request).catch((err) => ctx.log.warn({ err }, 'idempotency key release failed'));
-    throw error;
+    return { payment: updated, clientSecret: state.clientSecret, created };
   }
 }
 
@@ -211,12 +199,12 @@ export async function withIdempotencyKey<T>(
  * create-intent: only the order's owner, only for pending orders, amount from the order. Repeating it reuses
  * the open attempt; with an Idempotency-Key a retry returns the first response.
  */
-export function createPaymentIntent(
+export async function createPaymentIntent(
   ctx: AppContext,
   user: AuthUser,
   input: { orderId: string; paymentMethod?: PaymentMethod },
   idempotencyKey: string | undefined,
-): Promise<StoredResponse<CreateIntentJson>> {
+): Promise<StartedPayment & { replayed: boolean }> {
   const request: IdempotentRequest | undefined =
     idempotencyKey === undefined
       ? undefined
@@ -227,7 +215,20 @@ export function createPaymentIntent(
           body: { order_id: input.orderId, payment_method: input.paymentMethod },
           now: ctx.now(),
         };
-  return withIdempotencyKey(ctx, request, () => startPayment(ctx, user, input));
+  // the key stores the attempt's id (and the client secret, which only the provider's answer carries)
+  const { value, replayed } = await runIdempotentSteps<StoredIntent>(
+    ctx.db,
+    request,
+    async () => {
+      const started = await startPayment(ctx, user, input);
+      return { payment_id: started.payment.id, client_secret: started.clientSecret, created: started.created };
+    },
+    (err) => ctx.log.warn({ err }, 'idempotency key release failed'),
+  );
+  const payment = await repo.findPayment(ctx.db, value.payment_id);
+  if (!payment) throw new NotFound('Payment not found.');
+  // keys stored before the id-only records kept the whole response (no `created`): they were 201s or 200s alike
+  return { payment, clientSecret: value.client_secret, created: value.created ?? true, replayed };
 }
 
 async function ownPayment(ctx: AppContext, user: AuthUser, paymentId: string, staffMaySee = false): Promise<PaymentRow> {
@@ -265,10 +266,15 @@ export async function markPaymentPaid(ctx: AppContext, staff: AuthUser, paymentI
     }
     if (isCaptured(locked.status)) return locked;
     const order = await getOrderForPayment(tx, locked.orderId);
-    if (!order || order.status === 'cancelled' || order.status === 'refunded') {
+    if (!order || isClosed(order.status)) {
       throw new Conflict('The order of this payment is no longer payable.', 'order_not_payable');
     }
-    const result = await recordCapture(tx, locked, { actorId: staff.id, note: note || 'Payment received (recorded by staff).' });
+    const result = await recordCapture(
+      tx,
+      locked,
+      { actorId: staff.id, note: note || 'Payment received (recorded by staff).' },
+      ctx.now(),
+    );
     if (result.anomaly) throw new Conflict('Another payment already paid this order.', 'order_already_paid');
     return result.payment;
   });

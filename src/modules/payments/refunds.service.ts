@@ -5,14 +5,14 @@
 import type { AuthUser } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
 import { BusinessRuleFailed, Conflict, fieldError, NotFound } from '../../core/errors.js';
-import type { IdempotentRequest, StoredResponse } from '../../core/idempotency.js';
+import { type IdempotentRequest, runIdempotentSteps } from '../../core/idempotency.js';
 import { enqueueJob } from '../../core/jobs.js';
 import { formatMoney, parseMoney } from '../../core/money.js';
 import { getOrderForPayment, setOrderPaymentStatus } from '../orders/orders.service.js';
+import { retryRefundJob } from './payments.jobs.js';
 import { type Actor, recordRefundedTotal } from './payments.lifecycle.js';
 import * as repo from './payments.repo.js';
-import { type RefundBodyJson, refundJson } from './payments.schemas.js';
-import { providerOf, withIdempotencyKey } from './payments.service.js';
+import { providerOf } from './payments.service.js';
 import type { PaymentRow, RefundRow } from './payments.tables.js';
 import { ProviderRejected, type RefundResult } from './providers/provider.js';
 
@@ -89,7 +89,7 @@ async function recordRefundOutcome(
     });
     if (result.status !== 'succeeded') return { refund: updated, payment };
     const refundedTotal = await repo.sumRefunds(tx, payment.id, ['succeeded']);
-    return { refund: updated, payment: await recordRefundedTotal(tx, payment, refundedTotal, actor) };
+    return { refund: updated, payment: await recordRefundedTotal(tx, payment, refundedTotal, actor, ctx.now()) };
   });
   ctx.jobs.wake();
   return outcome;
@@ -116,9 +116,9 @@ async function executeRefund(ctx: AppContext, refund: RefundRow, payment: Paymen
     await ctx.db.transaction((tx) =>
       enqueueJob(
         tx,
-        'payments.retry_refund',
+        retryRefundJob,
         { refundId: refund.id },
-        { runAt: new Date(ctx.now().getTime() + RETRY_DELAY_MS), dedupeKey: `payments.retry_refund:${refund.id}` },
+        { runAt: new Date(ctx.now().getTime() + RETRY_DELAY_MS), dedupeKey: `${retryRefundJob.type}:${refund.id}` },
       ),
     );
     ctx.jobs.wake();
@@ -137,14 +137,17 @@ export async function refundPayment(ctx: AppContext, paymentId: string, request:
   });
 }
 
-/** Staff refund endpoint: full or partial, Idempotency-Key aware. 201 when done, 202 while still pending. */
+/**
+ * Staff refund endpoint: full or partial, Idempotency-Key aware (the key stores the refund's id; a replay
+ * reloads the refund as it is now). The route answers 201 when done, 202 while still pending.
+ */
 export async function refundPaymentByStaff(
   ctx: AppContext,
   staff: AuthUser,
   paymentId: string,
   input: { amount?: string | number; reason?: string },
   idempotencyKey: string | undefined,
-): Promise<StoredResponse<RefundBodyJson>> {
+): Promise<{ refund: RefundRow; payment: PaymentRow }> {
   const payment = await repo.findPayment(ctx.db, paymentId);
   if (!payment) throw new NotFound('Payment not found.');
   const amount = input.amount === undefined ? undefined : parseMoney(input.amount, payment.currency, 'amount');
@@ -160,10 +163,20 @@ export async function refundPaymentByStaff(
         };
   // the refund row remembers the key too, so a retry after a lost response finds the same refund
   const requestKey = idempotencyKey === undefined ? undefined : `staff:${staff.id}:${idempotencyKey}`;
-  return withIdempotencyKey(ctx, request, async () => {
-    const outcome = await refundPayment(ctx, paymentId, { amount, reason: input.reason ?? '', actorId: staff.id, requestKey });
-    return { statusCode: outcome.refund.status === 'pending' ? 202 : 201, body: refundJson(outcome.refund, outcome.payment) };
-  });
+  const { value } = await runIdempotentSteps<{ refund_id?: string; id?: string }>(
+    ctx.db,
+    request,
+    async () => {
+      const outcome = await refundPayment(ctx, paymentId, { amount, reason: input.reason ?? '', actorId: staff.id, requestKey });
+      return { refund_id: outcome.refund.id };
+    },
+    (err) => ctx.log.warn({ err }, 'idempotency key release failed'),
+  );
+  // keys stored before the id-only records kept the whole refund JSON, whose `id` is the refund's
+  const refund = await repo.findRefund(ctx.db, (value.refund_id ?? value.id) as string);
+  const current = refund && (await repo.findPayment(ctx.db, refund.paymentId));
+  if (!refund || !current) throw new NotFound('Refund not found.');
+  return { refund, payment: current };
 }
 
 /**

@@ -60,6 +60,7 @@ async function applyIntentEvent(
     payment,
     { ...state, status, failureReason: state.failureReason ?? (status === 'failed' ? 'The payment failed.' : null) },
     actor,
+    ctx.now(),
   );
   if (result.anomaly)
     ctx.log.error({ paymentId: payment.id, eventId: event.id, anomaly: result.anomaly }, 'payment needs staff attention');
@@ -67,7 +68,7 @@ async function applyIntentEvent(
 }
 
 /** charge.refunded: refunds made here or in the Stripe dashboard; the refunded total only ever grows. */
-async function applyChargeRefunded(tx: Db, event: Stripe.Event, actor: Actor): Promise<WebhookResult> {
+async function applyChargeRefunded(tx: Db, event: Stripe.Event, actor: Actor, now: Date): Promise<WebhookResult> {
   const charge = event.data.object as Stripe.Charge;
   const intentId = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
   if (!intentId) return 'ignored';
@@ -75,11 +76,11 @@ async function applyChargeRefunded(tx: Db, event: Stripe.Event, actor: Actor): P
   if (!found) return 'ignored';
   let payment = (await repo.findPayment(tx, found.id, true)) as PaymentRow;
   // A refund proves the money was captured, even if the success event has not been applied yet.
-  if (!isCaptured(payment.status)) payment = (await recordCapture(tx, payment, actor)).payment;
+  if (!isCaptured(payment.status)) payment = (await recordCapture(tx, payment, actor, now)).payment;
   if (!isCaptured(payment.status)) return 'processed'; // a duplicate capture: left to staff
   const references = (charge.refunds?.data ?? []).filter((r) => r.status === 'succeeded').map((r) => r.id);
   await repo.settleRefundsByReference(tx, payment.id, references);
-  await recordRefundedTotal(tx, payment, charge.amount_refunded, actor);
+  await recordRefundedTotal(tx, payment, charge.amount_refunded, actor, now);
   return 'processed';
 }
 
@@ -90,7 +91,7 @@ export async function handleStripeEvent(ctx: AppContext, event: Stripe.Event): P
     if (!(await repo.recordWebhookEvent(tx, event.id, event.type))) return 'duplicate';
     const intentStatus = INTENT_EVENTS[event.type];
     if (intentStatus) return applyIntentEvent(ctx, tx, event, intentStatus, actor);
-    if (event.type === 'charge.refunded') return applyChargeRefunded(tx, event, actor);
+    if (event.type === 'charge.refunded') return applyChargeRefunded(tx, event, actor, ctx.now());
     return 'ignored';
   });
   ctx.jobs.wake();

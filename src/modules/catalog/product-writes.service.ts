@@ -107,7 +107,7 @@ export async function updateProduct(ctx: AppContext, slug: string, input: Static
 /** Soft delete: the row stays (orders and reviews point at it) but customers no longer see it. */
 export async function deleteProduct(ctx: AppContext, slug: string): Promise<void> {
   const existing = await findForStaff(ctx.db, slug);
-  await repo.updateProduct(ctx.db, existing.id, { deletedAt: new Date() });
+  await repo.updateProduct(ctx.db, existing.id, { deletedAt: ctx.now() });
   await invalidateCatalog(ctx, { slugs: [slug] });
 }
 

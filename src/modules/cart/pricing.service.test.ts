@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cartTotals, couponDiscount, priceOrder, shippingCost, taxRateFor } from './pricing.js';
+import { cartTotals, couponDiscount, priceOrder, shippingCost, taxRateFor } from './pricing.service.js';
 
 const shipping = { flatRate: 500, freeThreshold: 5000 };
 
