@@ -1,22 +1,15 @@
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { authHeader, DEFAULT_PASSWORD, login, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp, TEST_SECRET } from '../../../test/setup/test-app.js';
+import { TEST_SECRET, useTestApp } from '../../../test/setup/test-app.js';
 import { hashToken, signAccessToken, signToken } from '../../core/auth.js';
 import { queryRows, sql } from '../../core/db.js';
-import type { App } from '../../core/module.js';
 import { mergeGuestCart } from '../cart/cart.service.js';
 
 // The cart module implements the merge; here only the login side of the contract is under test.
 vi.mock('../cart/cart.service.js', () => ({ mergeGuestCart: vi.fn(async () => {}) }));
 
-let app: App;
-beforeAll(async () => {
-  app = await createTestApp();
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app } = useTestApp();
 
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
   app.inject({ method: 'POST', url: `/api/v1${url}`, payload: payload as object, headers });
