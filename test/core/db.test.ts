@@ -10,8 +10,12 @@ describe.skipIf(process.env.DATABASE_URL)('embedded PGlite database', () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('keeps its data under DATA_DIR across restarts, and migrating twice is a no-op', async () => {
+    const applied = async (database: Awaited<ReturnType<typeof openDatabase>>) =>
+      (await queryRows<{ n: number }>(database.db, sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`))[0]?.n;
     const first = await openDatabase({ dataDir });
     await first.migrate();
+    const migrations = await applied(first);
+    expect(migrations).toBeGreaterThan(0);
     await first.db.execute(sql`INSERT INTO jobs (type, payload) VALUES ('test.persist', '{}')`);
     await first.close();
 
@@ -19,6 +23,7 @@ describe.skipIf(process.env.DATABASE_URL)('embedded PGlite database', () => {
     await second.migrate();
     const rows = await queryRows<{ type: string }>(second.db, sql`SELECT type FROM jobs WHERE type = 'test.persist'`);
     expect(rows).toEqual([{ type: 'test.persist' }]);
+    expect(await applied(second)).toBe(migrations); // the second migrate applied nothing again
     await second.close();
   });
 });

@@ -109,7 +109,8 @@ describe('POST /auth/login/', () => {
     const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString());
     expect(claims(access).exp - claims(access).iat).toBe(15 * 60);
     expect(claims(refresh).exp - claims(refresh).iat).toBe(7 * 24 * 3600);
-    expect(claims(access).token_type).toBe('access');
+    expect(claims(access)).toMatchObject({ token_type: 'access', user_id: user.id });
+    expect(claims(refresh)).toMatchObject({ token_type: 'refresh', user_id: user.id });
   });
 
   it('answers 401 to a wrong password', async () => {
@@ -228,10 +229,17 @@ describe('roles', () => {
   });
 
   it('carries staff and superuser flags in the access token from login', async () => {
+    const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString());
     const admin = await makeUser(app, { isStaff: true, isSuperuser: true });
     const { access } = await login(app, admin.email);
+    expect(claims(access)).toMatchObject({ user_id: admin.id, is_staff: true, is_superuser: true });
     const res = await app.inject({ method: 'GET', url: '/api/v1/users/', headers: { authorization: `Bearer ${access}` } });
     expect(res.statusCode).toBe(200);
+    // the flags are the user's own: staff without superuser, and a customer, get false where they are not
+    const staffOnly = await makeUser(app, { isStaff: true });
+    expect(claims((await login(app, staffOnly.email)).access)).toMatchObject({ is_staff: true, is_superuser: false });
+    const customer = await makeUser(app);
+    expect(claims((await login(app, customer.email)).access)).toMatchObject({ is_staff: false, is_superuser: false });
   });
 });
 
