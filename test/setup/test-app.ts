@@ -12,8 +12,8 @@ import { createMemoryCache, createRedisCache } from '../../src/core/cache.js';
 import { type Database, openDatabase } from '../../src/core/db.js';
 import type { App } from '../../src/core/module.js';
 import type { UserRow, users } from '../../src/modules/accounts/accounts.tables.js';
-import { type FakeStripe, startFakeStripe } from '../fake-stripe.js';
 import { authHeader, makeUser } from '../factories/users.js';
+import { type FakeStripe, startFakeStripe } from '../fake-stripe.js';
 
 const TEST_SECRET = 'test-secret-key-0123456789abcdef';
 
