@@ -1,6 +1,6 @@
-// What `npm start` tells the person who ran it: a note before the slow one-time creation of the embedded
-// database, and once listening, where everything is and which demo accounts exist. The server calls these;
-// the text is built by pure functions so tests can check it without starting a server.
+// A first start's embedded database (from a migrated template when there is one), and what `npm start` tells the
+// person who ran it: a note while the embedded database is created, and once listening, where everything is
+// and which demo accounts exist. The banner text is built by pure functions so tests can check it without a server.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
