@@ -4,8 +4,8 @@
 // The app is imported after the arguments are read, so --help and bad arguments answer at once.
 import readline from 'node:readline/promises';
 import { Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
-import { type CliIo, complain, runMain, say } from './io.js';
+import type { parseArgs } from 'node:util';
+import { type CliIo, complain, parseCliArgs, runMain, say } from './io.js';
 
 const usage = `Usage: npm run createsuperuser -- [--email E] [--password P] [--first-name F] [--last-name L]
                                   [--no-input] [--skip-validation]
@@ -111,17 +111,9 @@ function nonInteractive(args: Args, email: string | undefined, password: string 
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  let args: Args;
-  try {
-    args = parseArgs({ args: argv, options }).values;
-  } catch (error) {
-    complain(io, `${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (args.help) {
-    say(io, usage);
-    return 0;
-  }
+  const parsed = parseCliArgs(io, { args: argv, options }, usage);
+  if (typeof parsed === 'number') return parsed;
+  const args: Args = parsed.values;
   const loading = loadApp();
   loading.catch(() => {}); // awaited below; a refusal before that must not leave it unhandled
   const email = args.email ?? io.env.EMPORIUM_SUPERUSER_EMAIL;

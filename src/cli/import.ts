@@ -1,8 +1,7 @@
 // `npm run import -- <file> [--dry-run]`: loads a Django `manage.py dumpdata` JSON export (see docs/migration.md).
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { ImportProblem } from '../import/django.import.js';
-import { type CliIo, complain, runMain, say } from './io.js';
+import { type CliIo, complain, parseCliArgs, runMain, say } from './io.js';
 
 const usage = `Usage: npm run import -- <export.json> [--dry-run]
 
@@ -19,21 +18,16 @@ function printProblems(io: CliIo, problems: ImportProblem[]) {
 }
 
 export async function main(args: string[], io: CliIo): Promise<number> {
-  let parsed: { values: { 'dry-run': boolean; help: boolean }; positionals: string[] };
-  try {
-    parsed = parseArgs({
+  const parsed = parseCliArgs(
+    io,
+    {
       args,
       allowPositionals: true,
       options: { 'dry-run': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
-    }) as typeof parsed;
-  } catch (error) {
-    complain(io, `${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    say(io, usage);
-    return 0;
-  }
+    },
+    usage,
+  );
+  if (typeof parsed === 'number') return parsed;
   const [file, ...extra] = parsed.positionals;
   if (!file || extra.length) {
     complain(io, usage);

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 export interface CliIo {
   stdin: Readable & { isTTY?: boolean };
@@ -26,6 +27,30 @@ export const processIo = (): CliIo => ({
 /** `console.log` / `console.error` for an io. */
 export const say = (io: CliIo, text: string) => io.stdout.write(`${text}\n`);
 export const complain = (io: CliIo, text: string) => io.stderr.write(`${text}\n`);
+
+/**
+ * Parses a command's arguments (node:util parseArgs; `config.options` should have `help`). Resolves to the parsed
+ * arguments, or to an exit code once it has answered: usage and 0 for --help, the error and usage and 2 for
+ * arguments it does not accept.
+ */
+export function parseCliArgs<T extends ParseArgsConfig>(
+  io: CliIo,
+  config: T,
+  usage: string,
+): ReturnType<typeof parseArgs<T>> | number {
+  let parsed: ReturnType<typeof parseArgs<T>>;
+  try {
+    parsed = parseArgs(config);
+  } catch (error) {
+    complain(io, `${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if ((parsed.values as Record<string, unknown>).help) {
+    say(io, usage);
+    return 0;
+  }
+  return parsed;
+}
 
 function isEntry(moduleUrl: string): boolean {
   const script = process.argv[1];

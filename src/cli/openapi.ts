@@ -3,8 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { type CliIo, complain, runMain, say } from './io.js';
+import { type CliIo, parseCliArgs, runMain } from './io.js';
 
 /**
  * The served OpenAPI document, from the app built in-process with fixed settings (so the developer's own
@@ -38,20 +37,13 @@ const usage = `Usage: npm run openapi [-- --out FILE]
 Prints the OpenAPI 3.1 document of this version of the API (the one served at /api/schema/), or writes it to FILE.`;
 
 export async function main(args: string[], io: CliIo): Promise<number> {
-  let values: { out?: string; help: boolean };
-  try {
-    values = parseArgs({
-      args,
-      options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
-    }).values;
-  } catch (error) {
-    complain(io, `${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    say(io, usage);
-    return 0;
-  }
+  const parsed = parseCliArgs(
+    io,
+    { args, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } },
+    usage,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const text = formatDocument(await openApiDocument());
   if (values.out) fs.writeFileSync(values.out, text);
   else io.stdout.write(text);

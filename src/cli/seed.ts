@@ -1,7 +1,6 @@
 // `npm run seed [-- --products N]`: demo users and catalog; `--products 100000` builds a benchmark catalog.
 // The app is imported after the arguments are read, so --help and bad arguments answer at once.
-import { parseArgs } from 'node:util';
-import { type CliIo, complain, runMain, say } from './io.js';
+import { type CliIo, complain, parseCliArgs, runMain, say } from './io.js';
 
 const usage = `Usage: npm run seed [-- --products N]
 
@@ -9,21 +8,13 @@ Creates the demo accounts (not in NODE_ENV=production) and a demo catalog of N p
 Migrates the database first. Settings come from the environment (DATABASE_URL, DATA_DIR, ...).`;
 
 export async function main(args: string[], io: CliIo): Promise<number> {
-  let values: { products: string; help: boolean };
-  try {
-    values = parseArgs({
-      args,
-      options: { products: { type: 'string', default: '200' }, help: { type: 'boolean', short: 'h', default: false } },
-    }).values as typeof values;
-  } catch (error) {
-    complain(io, `${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    say(io, usage);
-    return 0;
-  }
-  const products = Number(values.products);
+  const parsed = parseCliArgs(
+    io,
+    { args, options: { products: { type: 'string', default: '200' }, help: { type: 'boolean', short: 'h', default: false } } },
+    usage,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const products = Number(parsed.values.products);
   if (!Number.isInteger(products) || products < 0) {
     complain(io, '--products must be a non-negative integer');
     return 2;
