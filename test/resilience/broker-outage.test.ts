@@ -37,7 +37,7 @@ describe.skipIf(!databaseUrl || !amqpUrl)('RabbitMQ outage and worker crash (ski
     smtp = await startSmtpSink({ holdFirstTo: slowEmail, holdMs: 30_000 });
     app = await createTestApp({ env: { AMQP_URL: vhost.url, JOBS_IN_PROCESS: 'false' } });
     workerEnv = {
-      DATABASE_URL: await databaseUrlOf(app),
+      DATABASE_URL: await databaseUrlOf(app.ctx.db),
       AMQP_URL: proxy.url(vhost.url),
       SMTP_URL: smtp.url,
       SECRET_KEY: TEST_SECRET,

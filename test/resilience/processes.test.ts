@@ -60,7 +60,7 @@ describe.skipIf(!databaseUrl || !amqpUrl)(
           smtp = await startSmtpSink();
           app = await createTestApp({ env: { AMQP_URL: vhost.url, JOBS_IN_PROCESS: 'false' } });
           env = {
-            DATABASE_URL: await databaseUrlOf(app, proxy.url(databaseUrl as string)),
+            DATABASE_URL: await databaseUrlOf(app.ctx.db, proxy.url(databaseUrl as string)),
             AMQP_URL: vhost.url,
             SMTP_URL: smtp.url,
             SECRET_KEY: TEST_SECRET,

@@ -9,8 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
-import { queryRows } from '../../src/core/db.js';
-import type { App } from '../../src/core/module.js';
+import { type Db, queryRows } from '../../src/core/db.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -136,9 +135,12 @@ export async function withOutput(body: () => Promise<void>): Promise<void> {
   }
 }
 
-/** DATABASE_URL of the test app's own database (a clone per file), optionally reached through `via` (a proxy URL). */
-export async function databaseUrlOf(app: App, via = process.env.DATABASE_URL as string): Promise<string> {
-  const [current] = await queryRows<{ name: string }>(app.ctx.db, sql`SELECT current_database() AS name`);
+/**
+ * DATABASE_URL of the database `db` is connected to (a test file's own clone), reached through `via` (the
+ * server of DATABASE_URL, or a fault proxy's URL for it).
+ */
+export async function databaseUrlOf(db: Db, via = process.env.DATABASE_URL as string): Promise<string> {
+  const [current] = await queryRows<{ name: string }>(db, sql`SELECT current_database() AS name`);
   const url = new URL(via);
   url.pathname = `/${current?.name}`;
   return url.toString();
@@ -195,10 +197,11 @@ export async function killAll(): Promise<void> {
   children.clear();
 }
 
+/** Polls `check` every 50 ms until it is true; fails naming `what` after `ms`. */
 export async function until(check: () => Promise<boolean> | boolean, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
