@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Measures what the README's "Start-up times" table reports: `npm start` from an empty dist/ and an empty
-// DATA_DIR to a healthy /health/ (first start: compile everything, create the embedded database, seed), the
-// same again with both in place (second start), and the CLIs from the compiled build.
+// Measures what the README's "Start-up times" table reports, each time to a healthy /health/ on a fresh DATA_DIR:
+// `npm start` with nothing prepared (empty dist/: compile, build the admin UI, create the embedded database,
+// seed); what `npm ci`'s postinstall adds (scripts/prepare.mjs, from an empty dist/); the first start after it
+// (database from the template, seed); a second start (everything in place); and the CLIs from the build.
 //   node scripts/measure-start.mjs [--port 8790]
 // Prints the load average too: on a shared machine the wall-clock times scale with it.
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,8 +14,13 @@ import { fileURLToPath } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const portArg = process.argv.indexOf('--port');
 const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 8790;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emporium-measure-'));
+let dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emporium-measure-'));
 const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+const freshDataDir = () => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'emporium-measure-'));
+  env.DATA_DIR = dataDir;
+};
 for (const name of ['DATABASE_URL', 'REDIS_URL', 'AMQP_URL', 'NODE_ENV']) delete env[name];
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -63,8 +69,8 @@ async function timeStart() {
 }
 
 /** Wall and CPU time of an npm script, by GNU time (the CPU of npm and everything it ran). */
-function timeCommand(args) {
-  const result = spawnSync('/usr/bin/time', ['-f', '@@ %e %U %S', 'npm', 'run', '--silent', ...args], {
+function timeCommand(args, command = ['npm', 'run', '--silent']) {
+  const result = spawnSync('/usr/bin/time', ['-f', '@@ %e %U %S', ...command, ...args], {
     cwd: root,
     env,
     encoding: 'utf8',
@@ -75,11 +81,15 @@ function timeCommand(args) {
 
 try {
   if (await healthy()) throw new Error(`port ${port} is taken; pass --port N`);
-  fs.rmSync(path.join(root, 'dist/src'), { recursive: true, force: true });
-  fs.rmSync(path.join(root, 'dist/.build-manifest.json'), { force: true });
+  const emptyDist = () => fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
   console.log(`load average before: ${load()} on ${os.cpus().length} CPUs, Node ${process.version}`);
-  const line = (label, result) => console.log(`${label.padEnd(40)}${result} (load ${load()})`);
-  line('first start (empty dist/ and DATA_DIR):', await timeStart());
+  const line = (label, result) => console.log(`${label.padEnd(48)}${result} (load ${load()})`);
+  emptyDist();
+  line('first start, nothing prepared (empty dist/):', await timeStart());
+  emptyDist();
+  freshDataDir();
+  line("npm ci's postinstall (scripts/prepare.mjs):", timeCommand(['scripts/prepare.mjs'], ['node']));
+  line('first start after npm ci:', await timeStart());
   line('second start:', await timeStart());
   for (const cli of ['migrate', 'seed', 'createsuperuser']) line(`npm run ${cli} -- --help:`, timeCommand([cli, '--', '--help']));
   line('npm run migrate (nothing pending):', timeCommand(['migrate']));

@@ -7,13 +7,13 @@ import { startScheduler } from './core/scheduler.js';
 import { flushTelemetry, initTelemetry } from './core/telemetry.js';
 import { hasAnyUser } from './modules/accounts/accounts.service.js';
 import { seedDemoData } from './seed.js';
-import { announceStartup, noteFirstStart } from './startup.js';
+import { announceStartup, prepareEmbeddedDatabase } from './startup.js';
 
 async function main() {
   const config = loadConfig();
   initTelemetry(config); // before the app, so its hooks see Sentry
   const logger = createLogger(config);
-  noteFirstStart(config, logger);
+  await prepareEmbeddedDatabase(config, logger);
   const app = await buildApp(config, { logger });
   const { ctx } = app;
   if (config.migrateOnStart)

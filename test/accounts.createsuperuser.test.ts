@@ -1,14 +1,15 @@
-// `npm run createsuperuser` as a real process against a temp DATA_DIR (embedded PGlite, never migrated before).
-import { execFile, spawn } from 'node:child_process';
+// `npm run createsuperuser` against a temp DATA_DIR (embedded PGlite, never migrated before): its `main(args, io)`
+// in-process, and once as a real process (the compiled build, from global set-up) on a pseudo-terminal.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/createsuperuser.js';
 import { openDatabase, queryRows, sql } from '../src/core/db.js';
 import { verifyPassword } from '../src/modules/accounts/accounts.passwords.js';
+import { runCli } from './support/cli.js';
 
-const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
 let dataDir: string;
 
@@ -19,21 +20,9 @@ afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function createsuperuser(args: string[], extraEnv: Record<string, string> = {}) {
-  // only what the command needs: no DATABASE_URL/REDIS_URL, so it uses the embedded database under DATA_DIR
-  const env = { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...extraEnv };
-  try {
-    const { stdout, stderr } = await run(path.join(root, 'node_modules/.bin/tsx'), ['src/cli/createsuperuser.ts', ...args], {
-      cwd: root,
-      env,
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+// only what the command needs: no DATABASE_URL/REDIS_URL, so it uses the embedded database under DATA_DIR
+const createsuperuser = (args: string[], extraEnv: Record<string, string> = {}) =>
+  runCli(main, args, { DATA_DIR: dataDir, ...extraEnv });
 
 async function usersInDataDir() {
   const database = await openDatabase({ dataDir: path.join(dataDir, 'pgdata') });
@@ -50,7 +39,7 @@ async function usersInDataDir() {
   }
 }
 
-describe('npm run createsuperuser', { timeout: 180_000 }, () => {
+describe('npm run createsuperuser', { timeout: 120_000 }, () => {
   it('creates a staff superuser from flags on a database that was never migrated', async () => {
     const result = await createsuperuser(['--no-input', '--email', 'Root@Example.com', '--password', 'granite-otter-sky']);
     expect(result.code).toBe(0);
@@ -87,7 +76,7 @@ describe('npm run createsuperuser', { timeout: 180_000 }, () => {
     async () => {
       // `script` gives the command a real pseudo-terminal; we answer each prompt when it appears
       const env = { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), DATA_DIR: dataDir, LOG_LEVEL: 'silent', TERM: 'dumb' };
-      const child = spawn('/usr/bin/script', ['-qec', 'node_modules/.bin/tsx src/cli/createsuperuser.ts', '/dev/null'], {
+      const child = spawn('/usr/bin/script', ['-qec', `${process.execPath} dist/src/cli/createsuperuser.js`, '/dev/null'], {
         cwd: root,
         env,
       });
@@ -111,7 +100,7 @@ describe('npm run createsuperuser', { timeout: 180_000 }, () => {
         }
       });
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      expect(code).toBe(0);
+      expect(code, output).toBe(0);
       expect(output).toContain('This password is too short.');
       expect(output).toContain('Superuser created successfully: term@example.com');
       expect(output).not.toContain('quiet-granite-otter'); // never echoed

@@ -1,27 +1,22 @@
 // The audit trail: staff changes through the API are recorded (who, route, ids, request id), reads and
 // customers' own actions are not, and only admins can read the trail.
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/core/module.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../src/modules/audit/audit.tables.js';
 import { makeProduct } from './factories/catalog.js';
 import { authHeader, makeStaff, makeUser } from './factories/users.js';
-import { createTestApp } from './setup/test-app.js';
+import { useTestApp } from './setup/test-app.js';
 
-let app: App;
 let staffId: string;
 let staff: Record<string, string>;
 let admin: Record<string, string>;
 
+const { app } = useTestApp();
 beforeAll(async () => {
-  app = await createTestApp();
   const staffUser = await makeStaff(app);
   staffId = staffUser.id;
   staff = await authHeader(app, staffUser);
   admin = await authHeader(app, await makeUser(app, { isStaff: true, isSuperuser: true }));
-});
-afterAll(async () => {
-  await app.close();
 });
 
 /** The entry is written after the response is sent, so give it a moment to land. */

@@ -3,8 +3,7 @@
 import { pbkdf2Sync } from 'node:crypto';
 import fs from 'node:fs';
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/core/module.js';
+import { describe, expect, it } from 'vitest';
 import { importId } from '../src/import/django.fields.js';
 import { type ImportOptions, importDjangoDump } from '../src/import/django.import.js';
 import { users } from '../src/modules/accounts/accounts.tables.js';
@@ -12,7 +11,7 @@ import { categories, products, productVariants, reviews, wishlistItems } from '.
 import { notifications } from '../src/modules/notifications/notifications.tables.js';
 import { orderItems, orderStatusHistory, orders } from '../src/modules/orders/orders.tables.js';
 import { payments } from '../src/modules/payments/payments.tables.js';
-import { createTestApp } from './setup/test-app.js';
+import { useTestApp } from './setup/test-app.js';
 
 const fixture = JSON.parse(fs.readFileSync(new URL('./fixtures/django-dump.json', import.meta.url), 'utf8')) as {
   model: string;
@@ -25,7 +24,6 @@ const OLD_PASSWORD = 'lètmein';
 const djangoPbkdf2 = (password: string, salt: string, iterations: number) =>
   `pbkdf2_sha256$${iterations}$${salt}$${pbkdf2Sync(password, salt, iterations, 32, 'sha256').toString('base64')}`;
 
-let app: App;
 let lines: string[];
 const options = (): ImportOptions => ({
   currency: 'USD',
@@ -58,12 +56,7 @@ async function snapshot() {
   return out;
 }
 
-beforeAll(async () => {
-  app = await createTestApp();
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app } = useTestApp();
 
 describe('importDjangoDump', () => {
   it('the fixture user holds a hash made by Django’s pbkdf2_sha256 algorithm', () => {

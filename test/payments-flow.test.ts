@@ -1,12 +1,12 @@
 // Cross-module flows through the real endpoints: cart -> checkout -> payment -> fulfilment or cancellation.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { App } from '../src/core/module.js';
 import { makeProduct } from './factories/catalog.js';
 import { placeOrder } from './factories/orders.js';
-import { createStripeTestApp, paymentsOfOrder, stockOf } from './factories/payments.js';
+import { paymentsOfOrder, stockOf } from './factories/payments.js';
 import { authHeader, makeStaff, makeUser } from './factories/users.js';
-import { type FakeStripe, signPayload, startFakeStripe, stripeEvent } from './fake-stripe.js';
-import { createTestApp } from './setup/test-app.js';
+import { signPayload, stripeEvent } from './fake-stripe.js';
+import { useTestApp } from './setup/test-app.js';
 
 type Headers = Record<string, string>;
 
@@ -22,13 +22,7 @@ async function setStatus(app: App, staff: Headers, orderId: string, status: stri
 }
 
 describe('embedded flow with the offline provider', () => {
-  let app: App;
-  beforeAll(async () => {
-    app = await createTestApp();
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const { app } = useTestApp();
 
   it('checks out, is marked paid by staff, ships and is delivered', async () => {
     const user = await makeUser(app);
@@ -77,16 +71,7 @@ describe('embedded flow with the offline provider', () => {
 });
 
 describe('Stripe flow with a cancellation after payment', () => {
-  let fake: FakeStripe;
-  let app: App;
-  beforeAll(async () => {
-    fake = await startFakeStripe();
-    app = await createStripeTestApp(fake);
-  });
-  afterAll(async () => {
-    await app.close();
-    await fake.close();
-  });
+  const { app, stripe: fake } = useTestApp({ stripe: true });
 
   it('refunds the payment through Stripe and puts the stock back exactly once', async () => {
     const user = await makeUser(app);

@@ -1,24 +1,19 @@
 // DRF request habits and CORS through the real app: bodyless and empty-JSON POSTs, form bodies, OPTIONS,
 // ?format=json, page_size clamping, auth before validation on every staff route of the OpenAPI document.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../src/core/module.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../src/modules/accounts/accounts.tables.js';
 import { makeProduct } from './factories/catalog.js';
 import { SHIPPING_ADDRESS } from './factories/orders.js';
 import { makePendingOrder } from './factories/payments.js';
 import { authHeader, DEFAULT_PASSWORD, makeStaff, makeUser } from './factories/users.js';
-import { createTestApp } from './setup/test-app.js';
+import { useTestApp } from './setup/test-app.js';
 
-let app: App;
 let admin: Record<string, string>;
 let customer: Record<string, string>;
+const { app } = useTestApp();
 beforeAll(async () => {
-  app = await createTestApp();
   admin = await authHeader(app, await makeUser(app, { isStaff: true, isSuperuser: true }));
   customer = await authHeader(app, await makeUser(app));
-});
-afterAll(async () => {
-  await app.close();
 });
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';

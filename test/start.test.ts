@@ -3,12 +3,17 @@
 // answer --help from the compiled build without loading the app.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main as createsuperuserMain } from '../src/cli/createsuperuser.js';
+import { main as importMain } from '../src/cli/import.js';
+import { main as migrateMain } from '../src/cli/migrate.js';
+import { main as seedMain } from '../src/cli/seed.js';
 import { localBaseUrl, startupBanner } from '../src/startup.js';
+import { runCli } from './support/cli.js';
+import { freePort, hookTimeout, START_DEADLINE_MS } from './support/processes.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..');
@@ -87,22 +92,35 @@ describe('scripts/build.mjs (incremental esbuild)', () => {
   });
 });
 
-describe('CLIs from the compiled build', () => {
-  beforeAll(async () => {
-    expect((await runNode(['scripts/build.mjs', '--quiet'])).code).toBe(0);
-  }, 120_000);
+describe('CLIs', () => {
+  const mains = { migrate: migrateMain, seed: seedMain, createsuperuser: createsuperuserMain, import: importMain };
 
-  it.each(['migrate', 'seed', 'createsuperuser'])('%s --help prints usage and exits 0', async (cli) => {
-    const result = await runNode([`dist/src/cli/${cli}.js`, '--help']);
-    expect(result.code).toBe(0);
+  it.each(Object.keys(mains))('%s --help prints usage and exits 0 without opening a database', async (cli) => {
+    const result = await runCli(mains[cli as keyof typeof mains], ['--help'], {
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:9/x',
+    });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain(`Usage: npm run ${cli}`);
   });
 
-  it.each(['seed', 'createsuperuser'])('%s refuses an unknown option with usage and exit code 2', async (cli) => {
-    const result = await runNode([`dist/src/cli/${cli}.js`, '--bogus']);
+  it.each(Object.keys(mains))('%s refuses an unknown option with usage and exit code 2', async (cli) => {
+    const result = await runCli(mains[cli as keyof typeof mains], ['--bogus']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Unknown option '--bogus'");
     expect(result.stderr).toContain(`Usage: npm run ${cli}`);
+  });
+
+  it('seed refuses a negative product count', async () => {
+    expect(await runCli(seedMain, ['--products', '-3'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--products'),
+    });
+  });
+
+  it('answers --help from the compiled build as a process of its own', async () => {
+    const result = await runNode(['dist/src/cli/seed.js', '--help']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Usage: npm run seed');
   });
 });
 
@@ -132,15 +150,6 @@ describe('start-up banner', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // `npm start` itself (build step + dist/src/server.js) on an empty DATA_DIR, as the README's quick start says.
 describe.skipIf(process.env.DATABASE_URL)('npm start on a fresh DATA_DIR', () => {
   let child: ChildProcess;
@@ -164,7 +173,8 @@ describe.skipIf(process.env.DATABASE_URL)('npm start on a fresh DATA_DIR', () =>
     child = spawn('npm', ['start', '--silent'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (d) => (output += d));
     child.stderr?.on('data', (d) => (output += d));
-    for (let i = 0; i < 1200 && child.exitCode === null; i++) {
+    const deadline = Date.now() + START_DEADLINE_MS;
+    while (child.exitCode === null && Date.now() < deadline) {
       // the banner is printed once listening, just after /health/ starts answering
       if (
         output.includes('Demo accounts') &&
@@ -176,8 +186,8 @@ describe.skipIf(process.env.DATABASE_URL)('npm start on a fresh DATA_DIR', () =>
         return;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`npm start did not come up: ${output}`);
-  }, 150_000);
+    throw new Error(`npm start did not come up within ${START_DEADLINE_MS} ms; it printed:\n${output}`);
+  }, hookTimeout());
 
   afterAll(() => {
     if (child?.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');

@@ -3,8 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { type CliIo, parseCliArgs, runMain } from './io.js';
 
 /**
  * The served OpenAPI document, from the app built in-process with fixed settings (so the developer's own
@@ -37,21 +36,18 @@ const usage = `Usage: npm run openapi [-- --out FILE]
 
 Prints the OpenAPI 3.1 document of this version of the API (the one served at /api/schema/), or writes it to FILE.`;
 
-async function main() {
-  let values: { out?: string; help: boolean };
-  try {
-    values = parseArgs({ options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } }).values;
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${usage}`);
-    process.exit(2);
-  }
-  if (values.help) {
-    console.log(usage);
-    return;
-  }
+export async function main(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseCliArgs(
+    io,
+    { args, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } },
+    usage,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const text = formatDocument(await openApiDocument());
   if (values.out) fs.writeFileSync(values.out, text);
-  else process.stdout.write(text);
+  else io.stdout.write(text);
+  return 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
+await runMain(import.meta.url, main);

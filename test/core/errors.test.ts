@@ -1,48 +1,41 @@
 import { Type } from 'typebox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requireStaff } from '../../src/core/auth.js';
 import { Conflict } from '../../src/core/errors.js';
 import { problemResponses } from '../../src/core/http.js';
-import type { App } from '../../src/core/module.js';
 import { PageQuery, pageRequest, toPage } from '../../src/core/pagination.js';
 import { authHeader, makeUser } from '../factories/users.js';
-import { createTestApp } from '../setup/test-app.js';
+import { useTestApp } from '../setup/test-app.js';
 
-let app: App;
-beforeAll(async () => {
-  app = await createTestApp({
-    beforeReady: (a) => {
-      a.post(
-        '/test/echo/',
-        {
-          schema: {
-            body: Type.Object({
-              email: Type.String({ format: 'email' }),
-              quantity: Type.Integer({ minimum: 1 }),
-              items: Type.Optional(Type.Array(Type.Object({ sku: Type.String({ minLength: 1 }) }))),
-            }),
-            response: { 200: Type.Object({ email: Type.String() }), ...problemResponses },
-          },
+const { app } = useTestApp({
+  beforeReady: (a) => {
+    a.post(
+      '/test/echo/',
+      {
+        schema: {
+          body: Type.Object({
+            email: Type.String({ format: 'email' }),
+            quantity: Type.Integer({ minimum: 1 }),
+            items: Type.Optional(Type.Array(Type.Object({ sku: Type.String({ minLength: 1 }) }))),
+          }),
+          response: { 200: Type.Object({ email: Type.String() }), ...problemResponses },
         },
-        async (request) => ({ email: request.body.email }),
-      );
-      a.get('/test/boom/', async () => {
-        throw new Error('secret internal detail');
-      });
-      a.get('/test/conflict/', async () => {
-        throw new Conflict('Already done.', 'already_done', { available: 3 });
-      });
-      a.get('/test/staff/', { preHandler: requireStaff }, async () => ({ ok: true }));
-      a.get('/test/page/', { schema: { querystring: Type.Object(PageQuery) } }, async (request) => {
-        const page = pageRequest(request.query);
-        const all = Array.from({ length: 45 }, (_, i) => i);
-        return toPage(request, page, all.length, all.slice(page.offset, page.offset + page.pageSize));
-      });
-    },
-  });
-});
-afterAll(async () => {
-  await app.close();
+      },
+      async (request) => ({ email: request.body.email }),
+    );
+    a.get('/test/boom/', async () => {
+      throw new Error('secret internal detail');
+    });
+    a.get('/test/conflict/', async () => {
+      throw new Conflict('Already done.', 'already_done', { available: 3 });
+    });
+    a.get('/test/staff/', { preHandler: requireStaff }, async () => ({ ok: true }));
+    a.get('/test/page/', { schema: { querystring: Type.Object(PageQuery) } }, async (request) => {
+      const page = pageRequest(request.query);
+      const all = Array.from({ length: 45 }, (_, i) => i);
+      return toPage(request, page, all.length, all.slice(page.offset, page.offset + page.pageSize));
+    });
+  },
 });
 
 describe('problem+json errors', () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
@@ -7,16 +7,9 @@ import {
   requestHash,
   runIdempotent,
 } from '../../src/core/idempotency.js';
-import type { App } from '../../src/core/module.js';
-import { createTestApp } from '../setup/test-app.js';
+import { useTestApp } from '../setup/test-app.js';
 
-let app: App;
-beforeAll(async () => {
-  app = await createTestApp();
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app } = useTestApp();
 
 const owner = '00000000-0000-4000-8000-000000000001';
 

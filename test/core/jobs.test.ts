@@ -1,17 +1,15 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createJobRunner, defineJob, enqueueJob, type Job, type JobHandler } from '../../src/core/jobs.js';
 import { jobs } from '../../src/core/jobs.tables.js';
-import type { App } from '../../src/core/module.js';
 import { enqueueScheduled } from '../../src/core/scheduler.js';
-import { createTestApp } from '../setup/test-app.js';
+import { useTestApp } from '../setup/test-app.js';
 
-let app: App;
 const seen: Job[] = [];
 let failuresLeft = 0;
 
+const { app } = useTestApp();
 beforeAll(async () => {
-  app = await createTestApp();
   const handlers = app.ctx.jobs.handlers as Map<string, JobHandler>;
   handlers.set('test.record', async (job) => {
     seen.push(job);
@@ -22,9 +20,6 @@ beforeAll(async () => {
   handlers.set('test.broken', async () => {
     throw new Error('always broken');
   });
-});
-afterAll(async () => {
-  await app.close();
 });
 
 const jobRow = async (id: string) => (await app.ctx.db.select().from(jobs).where(eq(jobs.id, id)))[0];

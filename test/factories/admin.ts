@@ -6,7 +6,8 @@ import type { UserRow } from '../../src/modules/accounts/accounts.tables.js';
 import type { OrderStatus } from '../../src/modules/orders/order-status.js';
 import { type OrderRow, orders } from '../../src/modules/orders/orders.tables.js';
 
-const address = {
+/** The shipping and billing address of factory-made orders. */
+export const ORDER_ADDRESS = {
   fullName: 'Test User',
   phone: '',
   line1: '1 Main St',
@@ -21,7 +22,14 @@ const address = {
 export async function makeOrderRow(
   app: App,
   user: Pick<UserRow, 'id' | 'email'>,
-  values: { status?: string; total?: number; createdAt?: Date; email?: string; orderNumber?: string } = {},
+  values: {
+    status?: OrderStatus;
+    total?: number;
+    currency?: string;
+    createdAt?: Date;
+    email?: string;
+    orderNumber?: string;
+  } = {},
 ): Promise<OrderRow> {
   const total = values.total ?? 1000;
   const [row] = await app.ctx.db
@@ -30,15 +38,15 @@ export async function makeOrderRow(
       orderNumber: values.orderNumber ?? `ORD-${randomUUID().slice(0, 8).toUpperCase()}`,
       userId: user.id,
       email: values.email ?? user.email,
-      status: (values.status ?? 'pending') as OrderStatus,
-      currency: app.ctx.config.currency,
+      status: values.status ?? 'pending',
+      currency: values.currency ?? app.ctx.config.currency,
       subtotal: total,
       taxAmount: 0,
       shippingCost: 0,
       discountAmount: 0,
       total,
-      shippingAddress: address,
-      billingAddress: address,
+      shippingAddress: ORDER_ADDRESS,
+      billingAddress: ORDER_ADDRESS,
       ...(values.createdAt ? { createdAt: values.createdAt, updatedAt: values.createdAt } : {}),
     })
     .returning();

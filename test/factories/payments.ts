@@ -1,26 +1,11 @@
-// Factories for payment tests: a pending order as checkout would leave it (stock already reserved), and a
-// Stripe-backed test app pointed at the in-process fake Stripe server.
-import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { App } from '../../src/core/module.js';
 import type { UserRow } from '../../src/modules/accounts/accounts.tables.js';
 import { productVariants } from '../../src/modules/catalog/catalog.tables.js';
 import { type OrderRow, orderItems, orders } from '../../src/modules/orders/orders.tables.js';
 import { payments } from '../../src/modules/payments/payments.tables.js';
-import type { FakeStripe } from '../fake-stripe.js';
-import { createTestApp } from '../setup/test-app.js';
+import { makeOrderRow } from './admin.js';
 import { makeProduct } from './catalog.js';
-
-const address = {
-  fullName: 'Test User',
-  phone: '',
-  line1: '1 Main St',
-  line2: '',
-  city: 'Springfield',
-  state: '',
-  postalCode: '12345',
-  country: 'US',
-};
 
 export interface MadeOrder extends OrderRow {
   variantId: string;
@@ -42,23 +27,7 @@ export async function makePendingOrder(
   const product = await makeProduct(app, { price: unitPrice, currency, variants: [{ stockQuantity: options.stock ?? 10 }] });
   const variant = product.variants[0] as (typeof product.variants)[number];
   const total = unitPrice * quantity;
-  const [order] = await app.ctx.db
-    .insert(orders)
-    .values({
-      orderNumber: `ORD-${randomUUID().slice(0, 8).toUpperCase()}`,
-      userId: user.id,
-      email: user.email,
-      currency,
-      subtotal: total,
-      taxAmount: 0,
-      shippingCost: 0,
-      discountAmount: 0,
-      total,
-      shippingAddress: address,
-      billingAddress: address,
-    })
-    .returning();
-  const row = order as OrderRow;
+  const row = await makeOrderRow(app, user, { total, currency });
   await app.ctx.db.insert(orderItems).values({
     orderId: row.id,
     productId: product.id,
@@ -90,9 +59,4 @@ export async function stockOf(app: App, variantId: string): Promise<number> {
 
 export async function paymentsOfOrder(app: App, orderId: string) {
   return app.ctx.db.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(payments.createdAt);
-}
-
-/** A test app whose Stripe provider talks to `fake`. */
-export function createStripeTestApp(fake: FakeStripe, env: Record<string, string> = {}): Promise<App> {
-  return createTestApp({ env: { ...fake.env, ...env } });
 }

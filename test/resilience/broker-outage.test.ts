@@ -13,7 +13,7 @@ import { placeOrder } from '../factories/orders.js';
 import { makeUser } from '../factories/users.js';
 import { createTestApp, TEST_SECRET } from '../setup/test-app.js';
 import { type FaultProxy, startFaultProxy, targetOf } from '../support/fault-proxy.js';
-import { type Child, childOutput, killAll, spawnEntry, until } from '../support/processes.js';
+import { type Child, databaseUrlOf, killAll, spawnEntry, until, withOutput } from '../support/processes.js';
 import { createVhost } from '../support/rabbit-vhost.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
 
@@ -22,15 +22,6 @@ const amqpUrl = process.env.AMQP_URL;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs a test body and prints the children's output if it fails. */
-async function withOutput(body: () => Promise<void>) {
-  try {
-    await body();
-  } catch (error) {
-    console.error(childOutput());
-    throw error;
-  }
-}
-
 describe.skipIf(!databaseUrl || !amqpUrl)('RabbitMQ outage and worker crash (skipped: needs DATABASE_URL and AMQP_URL)', () => {
   let app: App;
   let vhost: ReturnType<typeof createVhost>;
@@ -45,13 +36,8 @@ describe.skipIf(!databaseUrl || !amqpUrl)('RabbitMQ outage and worker crash (ski
     proxy = await startFaultProxy(targetOf(amqpUrl as string, 5672));
     smtp = await startSmtpSink({ holdFirstTo: slowEmail, holdMs: 30_000 });
     app = await createTestApp({ env: { AMQP_URL: vhost.url, JOBS_IN_PROCESS: 'false' } });
-    const { rows } = (await app.ctx.db.execute(sql`SELECT current_database() AS name`)) as unknown as {
-      rows: { name: string }[];
-    };
-    const db = new URL(databaseUrl as string);
-    db.pathname = `/${rows[0]?.name}`;
     workerEnv = {
-      DATABASE_URL: db.toString(),
+      DATABASE_URL: await databaseUrlOf(app.ctx.db),
       AMQP_URL: proxy.url(vhost.url),
       SMTP_URL: smtp.url,
       SECRET_KEY: TEST_SECRET,

@@ -8,6 +8,7 @@ import type { App } from '../../src/core/module.js';
 import { DEFAULT_PASSWORD, makeUser } from '../factories/users.js';
 import { createTestApp, openTestDatabase } from '../setup/test-app.js';
 import { type FaultProxy, startFaultProxy, targetOf } from '../support/fault-proxy.js';
+import { databaseUrlOf } from '../support/processes.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 
@@ -22,12 +23,9 @@ describe.skipIf(!databaseUrl)('PostgreSQL outage (skipped: needs DATABASE_URL; P
   beforeAll(async () => {
     process.on('uncaughtException', onUncaught);
     owner = await openTestDatabase();
-    const name = ((await owner.db.execute(sql`SELECT current_database() AS name`)) as unknown as { rows: { name: string }[] })
-      .rows[0]?.name as string;
     proxy = await startFaultProxy(targetOf(databaseUrl as string, 5432));
-    const url = new URL(proxy.url(databaseUrl as string));
-    url.pathname = `/${name}`;
-    proxied = await openDatabase({ url: url.toString(), poolSize: 8, connectTimeoutMs: 1000 });
+    const url = await databaseUrlOf(owner.db, proxy.url(databaseUrl as string));
+    proxied = await openDatabase({ url, poolSize: 8, connectTimeoutMs: 1000 });
     app = await createTestApp({
       database: proxied,
       env: { NODE_ENV: 'development', UNAVAILABLE_RETRY_AFTER: '7' },

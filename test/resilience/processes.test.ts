@@ -15,22 +15,13 @@ import { addToCart, SHIPPING_ADDRESS } from '../factories/orders.js';
 import { authHeader, makeUser } from '../factories/users.js';
 import { createTestApp, TEST_SECRET } from '../setup/test-app.js';
 import { type FaultProxy, startFaultProxy, targetOf } from '../support/fault-proxy.js';
-import { type Child, childOutput, killAll, spawnEntry, until } from '../support/processes.js';
+import { type Child, databaseUrlOf, killAll, spawnEntry, until, withOutput } from '../support/processes.js';
 import { createVhost } from '../support/rabbit-vhost.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 const amqpUrl = process.env.AMQP_URL;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function withOutput(body: () => Promise<void>) {
-  try {
-    await body();
-  } catch (error) {
-    console.error(childOutput());
-    throw error;
-  }
-}
 
 async function role(child: Child): Promise<string> {
   try {
@@ -68,11 +59,8 @@ describe.skipIf(!databaseUrl || !amqpUrl)(
           proxy = await startFaultProxy(targetOf(databaseUrl as string, 5432));
           smtp = await startSmtpSink();
           app = await createTestApp({ env: { AMQP_URL: vhost.url, JOBS_IN_PROCESS: 'false' } });
-          const [current] = await queryRows<{ name: string }>(app.ctx.db, sql`SELECT current_database() AS name`);
-          const db = new URL(proxy.url(databaseUrl as string));
-          db.pathname = `/${current?.name}`;
           env = {
-            DATABASE_URL: db.toString(),
+            DATABASE_URL: await databaseUrlOf(app.ctx.db, proxy.url(databaseUrl as string)),
             AMQP_URL: vhost.url,
             SMTP_URL: smtp.url,
             SECRET_KEY: TEST_SECRET,

@@ -10,16 +10,9 @@ import { addToCart, checkout } from '../factories/orders.js';
 import { authHeader, DEFAULT_PASSWORD, makeStaff, makeUser } from '../factories/users.js';
 import { createTestApp } from '../setup/test-app.js';
 import { type FaultProxy, startFaultProxy, targetOf } from '../support/fault-proxy.js';
+import { until } from '../support/processes.js';
 
 const redisUrl = process.env.REDIS_URL;
-
-async function until(check: () => Promise<boolean> | boolean, what: string, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.skipIf(!redisUrl)('Redis outage (skipped: needs REDIS_URL; the embedded cache is in-process)', () => {
   let proxy: FaultProxy;

@@ -1,14 +1,18 @@
-// Runs once per `vitest` run: migrates one template database, which every test file then clones, so each
-// file starts from a fresh, migrated database and runs never see each other's rows.
+// Runs once per `vitest` run:
+//  - compiles src/ to dist/ (scripts/build.mjs, incremental): tests that start real processes (server, worker,
+//    scheduler, CLIs) run the compiled build, as `npm start` does, instead of compiling TypeScript on the fly;
+//  - migrates one template database, which every test file then clones, so each file starts from a fresh,
+//    migrated database and runs never see each other's rows.
 //  - PostgreSQL (DATABASE_URL set): a template database `emporium_tpl_<run>`; files CREATE DATABASE from it.
-//  - PGlite (default): a migrated data-dir dump in a temp file; files load it into an in-memory PGlite.
+//  - PGlite (default): the migrated data-dir dump of src/startup.ts (dist/pglite/, kept between runs and
+//    remade when a migration changes); files load it into an in-memory PGlite.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/core/db.js';
+import { ensurePgliteTemplate } from '../../src/startup.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -24,7 +28,17 @@ function adminUrl(url: string, database = 'postgres'): string {
   return u.toString();
 }
 
+const root = path.resolve(import.meta.dirname, '../..');
+function buildDist() {
+  try {
+    execFileSync(process.execPath, ['scripts/build.mjs', '--quiet'], { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
+  } catch (error) {
+    throw new Error(`scripts/build.mjs failed: ${String((error as { stderr?: Buffer }).stderr ?? error)}`);
+  }
+}
+
 export default async function setup(project: TestProject) {
+  buildDist();
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   project.provide('testRunId', runId);
   const url = process.env.DATABASE_URL;
@@ -47,13 +61,8 @@ export default async function setup(project: TestProject) {
       await admin.end();
     };
   }
-  const database = await openDatabase({});
-  await database.migrate();
-  const dump = await (database.dump as () => Promise<Blob>)();
-  await database.close();
-  const file = path.join(os.tmpdir(), `emporium-pglite-${runId}.tar`);
-  fs.writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+  // the migrated template that a first `npm start` loads (made here when `npm ci` did not make it)
+  const { file } = await ensurePgliteTemplate();
   project.provide('templateDatabase', '');
   project.provide('pgliteSnapshot', file);
-  return () => fs.rmSync(file, { force: true });
 }

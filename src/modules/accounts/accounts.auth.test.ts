@@ -1,10 +1,9 @@
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { authHeader, DEFAULT_PASSWORD, login, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp, TEST_SECRET } from '../../../test/setup/test-app.js';
+import { TEST_SECRET, useTestApp } from '../../../test/setup/test-app.js';
 import { hashToken, signAccessToken, signToken } from '../../core/auth.js';
 import { queryRows, sql } from '../../core/db.js';
-import type { App } from '../../core/module.js';
 import { mergeGuestCartAtLogin } from '../cart/cart.service.js';
 
 // The cart module implements the merge (the login hook wired in src/modules/index.ts); here only the login side
@@ -14,13 +13,7 @@ vi.mock('../cart/cart.service.js', async (original) => ({
   mergeGuestCartAtLogin: vi.fn(async () => {}),
 }));
 
-let app: App;
-beforeAll(async () => {
-  app = await createTestApp();
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app } = useTestApp();
 
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
   app.inject({ method: 'POST', url: `/api/v1${url}`, payload: payload as object, headers });
@@ -120,7 +113,8 @@ describe('POST /auth/login/', () => {
     const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString());
     expect(claims(access).exp - claims(access).iat).toBe(15 * 60);
     expect(claims(refresh).exp - claims(refresh).iat).toBe(7 * 24 * 3600);
-    expect(claims(access).token_type).toBe('access');
+    expect(claims(access)).toMatchObject({ token_type: 'access', user_id: user.id });
+    expect(claims(refresh)).toMatchObject({ token_type: 'refresh', user_id: user.id });
   });
 
   it('answers 401 to a wrong password', async () => {
@@ -239,10 +233,17 @@ describe('roles', () => {
   });
 
   it('carries staff and superuser flags in the access token from login', async () => {
+    const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString());
     const admin = await makeUser(app, { isStaff: true, isSuperuser: true });
     const { access } = await login(app, admin.email);
+    expect(claims(access)).toMatchObject({ user_id: admin.id, is_staff: true, is_superuser: true });
     const res = await app.inject({ method: 'GET', url: '/api/v1/users/', headers: { authorization: `Bearer ${access}` } });
     expect(res.statusCode).toBe(200);
+    // the flags are the user's own: staff without superuser, and a customer, get false where they are not
+    const staffOnly = await makeUser(app, { isStaff: true });
+    expect(claims((await login(app, staffOnly.email)).access)).toMatchObject({ is_staff: true, is_superuser: false });
+    const customer = await makeUser(app);
+    expect(claims((await login(app, customer.email)).access)).toMatchObject({ is_staff: false, is_superuser: false });
   });
 });
 

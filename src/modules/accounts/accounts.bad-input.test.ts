@@ -1,17 +1,10 @@
 // Odd input on accounts endpoints answers 4xx with field errors and changes nothing, never a 500.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authHeader, DEFAULT_PASSWORD, makeAddress, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { queryRows, sql } from '../../core/db.js';
-import type { App } from '../../core/module.js';
 
-let app: App;
-beforeAll(async () => {
-  app = await createTestApp();
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app } = useTestApp();
 
 const NUL = 'Ada\u0000Lovelace';
 const address = { full_name: 'Ada', line1: '1 Main St', city: 'London', postal_code: 'N1', country: 'GB' };

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { needsRehash, verifyPassword } from './accounts.passwords.js';
 import { users } from './accounts.tables.js';
 
@@ -50,13 +49,7 @@ describe('Django password hashes', () => {
 });
 
 describe('login with an imported Django hash', () => {
-  let app: App;
-  beforeAll(async () => {
-    app = await createTestApp();
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const { app } = useTestApp();
 
   const storedHash = async (id: string) =>
     (await app.ctx.db.select({ h: users.passwordHash }).from(users).where(eq(users.id, id)))[0]?.h ?? '';

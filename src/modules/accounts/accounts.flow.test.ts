@@ -1,22 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { mailsTo, tokenFromMail } from '../../../test/factories/mail.js';
 import { authHeader, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { queryRows, sql } from '../../core/db.js';
 import { enqueueJob } from '../../core/jobs.js';
-import type { App } from '../../core/module.js';
 import { cleanupTokensJob } from './accounts.jobs.js';
 
-let app: App;
 const realNow = () => new Date();
-beforeAll(async () => {
-  app = await createTestApp();
-});
+const { app } = useTestApp();
 afterEach(() => {
   app.ctx.now = realNow;
-});
-afterAll(async () => {
-  await app.close();
 });
 
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>

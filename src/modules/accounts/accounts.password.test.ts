@@ -1,19 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { mailsTo, tokenFromMail } from '../../../test/factories/mail.js';
 import { authHeader, DEFAULT_PASSWORD, login, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 
-let app: App;
 let ipCounter = 0;
-beforeAll(async () => {
-  app = await createTestApp();
-});
+const { app } = useTestApp();
 afterEach(() => {
   app.ctx.now = () => new Date();
-});
-afterAll(async () => {
-  await app.close();
 });
 
 // each request from its own address, so the per-IP reset limit (tested elsewhere) stays out of the way

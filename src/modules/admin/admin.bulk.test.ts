@@ -1,26 +1,13 @@
 // Bulk product actions: one call changes many products in one transaction with one audit entry naming the
 // ids, the catalog cache sees the change at once, and any bad input refuses the whole batch.
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeCategory, makeProduct } from '../../../test/factories/catalog.js';
-import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { auditLog } from '../audit/audit.tables.js';
 import { products, productVariants } from '../catalog/catalog.tables.js';
 
-let app: App;
-let staff: Record<string, string>;
-let customer: Record<string, string>;
-
-beforeAll(async () => {
-  app = await createTestApp();
-  staff = await authHeader(app, await makeStaff(app));
-  customer = await authHeader(app, await makeUser(app));
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app, staff, customer } = useTestApp({ staff: true, customer: true });
 
 const bulk = (payload: Record<string, unknown>, headers = staff, requestId?: string) =>
   app.inject({

@@ -1,28 +1,26 @@
 // CSV exports: orders and products with the list filters, streamed in keyset batches; an orders export has
 // exactly the orders of the filtered list, in its order, and a products export re-imports as updates.
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeOrderRow } from '../../../test/factories/admin.js';
 import { makeCategory, makeProduct } from '../../../test/factories/catalog.js';
 import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import type { UserRow } from '../accounts/accounts.tables.js';
 import { exportOrders } from '../orders/orders.service.js';
 
-let app: App;
 let staffUser: UserRow;
 let staff: Record<string, string>;
 let customer: Record<string, string>;
 
+const { app } = useTestApp();
 beforeAll(async () => {
-  app = await createTestApp();
   staffUser = await makeStaff(app);
   staff = await authHeader(app, staffUser);
   const buyer = await makeUser(app, { email: 'export.buyer@shop.test' });
   customer = await authHeader(app, buyer);
   const other = await makeUser(app, { email: 'someone@else.test' });
-  const statuses = ['paid', 'shipped', 'paid', 'cancelled', 'paid', 'delivered', 'paid'];
+  const statuses = ['paid', 'shipped', 'paid', 'cancelled', 'paid', 'delivered', 'paid'] as const;
   for (const [i, status] of statuses.entries()) {
     await makeOrderRow(app, i % 3 === 2 ? other : buyer, {
       status,
@@ -30,9 +28,6 @@ beforeAll(async () => {
       createdAt: new Date(Date.UTC(2026, 10, 10 + i, 9)),
     });
   }
-});
-afterAll(async () => {
-  await app.close();
 });
 
 const csvOf = (body: string) => parse(body, { columns: true, bom: true }) as Record<string, string>[];

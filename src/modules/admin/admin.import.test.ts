@@ -1,25 +1,14 @@
 // CSV product import: a 1,000-row file is validated (dry run lists the bad rows, writes nothing), refused whole
 // while it has errors, imported once fixed, and a re-import updates instead of duplicating.
 import { count, eq, like } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCategory, makeProduct } from '../../../test/factories/catalog.js';
-import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { products, productVariants } from '../catalog/catalog.tables.js';
 
-let app: App;
-let staff: Record<string, string>;
-let customer: Record<string, string>;
-
+const { app, staff, customer } = useTestApp({ staff: true, customer: true });
 beforeAll(async () => {
-  app = await createTestApp();
-  staff = await authHeader(app, await makeStaff(app));
-  customer = await authHeader(app, await makeUser(app));
   await makeCategory(app, { name: 'Import Cat', slug: 'import-cat' });
-});
-afterAll(async () => {
-  await app.close();
 });
 
 const HEADER =

@@ -1,25 +1,18 @@
 // Background jobs for staff: list by status, read one, retry a dead or failed job (and only those).
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeJob } from '../../../test/factories/admin.js';
-import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { jobs } from '../../core/jobs.tables.js';
-import type { App } from '../../core/module.js';
 
-let app: App;
-let staff: Record<string, string>;
-let customer: Record<string, string>;
 let dead: typeof jobs.$inferSelect;
 let failed: typeof jobs.$inferSelect;
 let done: typeof jobs.$inferSelect;
 let waiting: typeof jobs.$inferSelect;
 const later = new Date(Date.now() + 3_600_000);
 
+const { app, staff, customer } = useTestApp({ staff: true, customer: true });
 beforeAll(async () => {
-  app = await createTestApp();
-  staff = await authHeader(app, await makeStaff(app));
-  customer = await authHeader(app, await makeUser(app));
   // types with no handler and runs in the future: the in-process runner leaves them alone
   dead = await makeJob(app, {
     type: 'test.mail',
@@ -32,9 +25,6 @@ beforeAll(async () => {
   failed = await makeJob(app, { type: 'test.mail', status: 'pending', attempts: 3, lastError: 'Error: flaky', runAt: later });
   done = await makeJob(app, { type: 'test.other', status: 'done', attempts: 1, finishedAt: new Date() });
   waiting = await makeJob(app, { type: 'test.other', status: 'pending', runAt: later });
-});
-afterAll(async () => {
-  await app.close();
 });
 
 const get = (url: string, headers: Record<string, string> = staff) => app.inject({ method: 'GET', url, headers });

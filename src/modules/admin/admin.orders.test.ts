@@ -1,24 +1,20 @@
 // Orders for staff: the list's filters (status, date range, email, order number, ordering), the payments
 // of an order, and the orders CSV export matching the filtered list.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeOrderRow } from '../../../test/factories/admin.js';
 import { makeCoupon } from '../../../test/factories/orders.js';
 import { makePendingOrder } from '../../../test/factories/payments.js';
-import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { authHeader, makeUser } from '../../../test/factories/users.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import type { UserRow } from '../accounts/accounts.tables.js';
 
-let app: App;
-let staff: Record<string, string>;
 let alice: UserRow;
 let bob: UserRow;
 let aliceHeaders: Record<string, string>;
 const ids: Record<string, string> = {};
 
+const { app, staff } = useTestApp({ staff: true });
 beforeAll(async () => {
-  app = await createTestApp();
-  staff = await authHeader(app, await makeStaff(app));
   alice = await makeUser(app, { email: 'alice.smith@shop.test' });
   bob = await makeUser(app, { email: 'bob@other.test' });
   aliceHeaders = await authHeader(app, alice);
@@ -45,9 +41,6 @@ beforeAll(async () => {
       orderNumber: 'ORD-B2',
     })
   ).id;
-});
-afterAll(async () => {
-  await app.close();
 });
 
 const list = async (query: string, headers = staff) => {

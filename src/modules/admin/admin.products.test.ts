@@ -1,25 +1,12 @@
 // Products for staff: inactive and deleted products in the staff list with filters, restore after a soft
 // delete, image edits and reordering.
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeImage, makeProduct } from '../../../test/factories/catalog.js';
-import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { productImages, products } from '../catalog/catalog.tables.js';
 
-let app: App;
-let staff: Record<string, string>;
-let customer: Record<string, string>;
-
-beforeAll(async () => {
-  app = await createTestApp();
-  staff = await authHeader(app, await makeStaff(app));
-  customer = await authHeader(app, await makeUser(app));
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app, staff, customer } = useTestApp({ staff: true, customer: true });
 
 const slugsOf = async (url: string, headers?: Record<string, string>) => {
   const res = await app.inject({ method: 'GET', url, headers });

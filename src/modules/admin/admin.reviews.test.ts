@@ -1,25 +1,13 @@
 // Review moderation: staff list every review across products, hide/unhide and delete; a hidden review leaves
 // the public list and the product's average_rating/review_count, and comes back when unhidden.
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeProduct } from '../../../test/factories/catalog.js';
-import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { authHeader, makeUser } from '../../../test/factories/users.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { reviews } from '../catalog/catalog.tables.js';
 
-let app: App;
-let staff: Record<string, string>;
-let customer: Record<string, string>;
-
-beforeAll(async () => {
-  app = await createTestApp();
-  staff = await authHeader(app, await makeStaff(app));
-  customer = await authHeader(app, await makeUser(app));
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app, staff, customer } = useTestApp({ staff: true, customer: true });
 
 /** A product with reviews posted through the API (so the kept aggregates are real); returns their ids. */
 async function reviewedProduct(ratings: number[]) {

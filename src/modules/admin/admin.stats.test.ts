@@ -1,10 +1,9 @@
 // GET /admin/stats/: the dashboard numbers, checked against rows placed at known days, and who may read them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeJob, makeOrderRow } from '../../../test/factories/admin.js';
 import { makeProduct } from '../../../test/factories/catalog.js';
 import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { STATS_CACHE_KEY } from './admin.stats.js';
 
 // noon UTC today: rows the database stamps with its own now() still fall on this UTC day
@@ -16,13 +15,10 @@ const daysAgo = (n: number, hour = 10) => {
   return d;
 };
 
-let app: App;
-let staff: Record<string, string>;
 let customer: Record<string, string>;
 
+const { app, staff } = useTestApp({ now: () => NOW, staff: true });
 beforeAll(async () => {
-  app = await createTestApp({ now: () => NOW });
-  staff = await authHeader(app, await makeStaff(app));
   const buyer = await makeUser(app, { dateJoined: daysAgo(40) });
   customer = await authHeader(app, buyer);
   // revenue: today 10.00 + 25.00; 3 days ago 7.00; 10 days ago 3.00; 40 days ago (outside) 50.00
@@ -41,9 +37,6 @@ beforeAll(async () => {
   await makeUser(app, { dateJoined: daysAgo(20) });
   await makeStaff(app, { dateJoined: daysAgo(0) });
   await app.ctx.cache.del(STATS_CACHE_KEY);
-});
-afterAll(async () => {
-  await app.close();
 });
 
 const stats = (headers: Record<string, string> = staff) => app.inject({ method: 'GET', url: '/api/v1/admin/stats/', headers });

@@ -1,22 +1,16 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeProduct } from '../../../test/factories/catalog.js';
 import { addToCart } from '../../../test/factories/orders.js';
 import { authHeader, DEFAULT_PASSWORD, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
+import { runJob } from '../../../test/support/jobs.js';
 import { hashToken } from '../../core/auth.js';
-import type { App } from '../../core/module.js';
 import { products, productVariants } from '../catalog/catalog.tables.js';
 import { mergeGuestCart } from './cart.service.js';
 import { carts } from './cart.tables.js';
 
-let app: App;
-beforeAll(async () => {
-  app = await createTestApp();
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app } = useTestApp();
 
 async function guestCart() {
   const res = await app.inject({ method: 'GET', url: '/api/v1/cart/' });
@@ -70,12 +64,7 @@ describe('guest carts', () => {
     await app.ctx.db.execute(
       sql`UPDATE carts SET updated_at = now() - interval '31 days' WHERE token_hash = ${hashToken(stale.token)}`,
     );
-    await app.ctx.jobs.handlers.get('cart.expire_guest_carts')!({
-      id: 'x',
-      type: 'cart.expire_guest_carts',
-      payload: {},
-      attempts: 1,
-    });
+    await runJob(app, 'cart.expire_guest_carts');
     expect((await app.inject({ method: 'GET', url: '/api/v1/cart/', headers: stale.headers })).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/api/v1/cart/', headers: fresh.headers })).statusCode).toBe(200);
   });

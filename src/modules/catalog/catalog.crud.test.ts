@@ -1,21 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeCategory, makeImage, makeProduct } from '../../../test/factories/catalog.js';
-import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 
-let app: App;
-let staff: Record<string, string>;
-let customer: Record<string, string>;
-
-beforeAll(async () => {
-  app = await createTestApp();
-  staff = await authHeader(app, await makeStaff(app));
-  customer = await authHeader(app, await makeUser(app));
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app, staff, customer } = useTestApp({ staff: true, customer: true });
 
 const post = (url: string, payload: object, headers = staff) =>
   app.inject({ method: 'POST', url: `/api/v1${url}`, payload, headers });

@@ -1,24 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeProduct } from '../../../test/factories/catalog.js';
-import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { authHeader, makeUser } from '../../../test/factories/users.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { sniffImageType } from './images.service.js';
 
-let app: App;
-let staff: Record<string, string>;
 const LIMIT = 64 * 1024;
 
-beforeAll(async () => {
-  app = await createTestApp({ env: { MAX_UPLOAD_BYTES: String(LIMIT) } });
-  staff = await authHeader(app, await makeStaff(app));
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app, staff } = useTestApp({ env: { MAX_UPLOAD_BYTES: String(LIMIT) }, staff: true });
 
 const picture = (format: 'png' | 'jpeg' | 'webp' | 'avif', size = 900) =>
   sharp({ create: { width: size, height: Math.round(size / 2), channels: 3, background: { r: 200, g: 30, b: 30 } } })

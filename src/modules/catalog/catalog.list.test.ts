@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCategory, makeImage, makeProduct } from '../../../test/factories/catalog.js';
-import { authHeader, makeStaff } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 
-let app: App;
-let staff: Record<string, string>;
 const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 0, minutes));
 
 // electronics > audio > headphones; clothing
+const { app, staff } = useTestApp({ staff: true });
 beforeAll(async () => {
-  app = await createTestApp();
-  staff = await authHeader(app, await makeStaff(app));
   const electronics = await makeCategory(app, { name: 'Electronics', slug: 'electronics' });
   const audio = await makeCategory(app, { name: 'Audio', slug: 'audio', parentId: electronics.id });
   const headphones = await makeCategory(app, { name: 'Headphones', slug: 'headphones', parentId: audio.id });
@@ -53,9 +48,6 @@ beforeAll(async () => {
   });
   await makeProduct(app, { slug: 'hidden', name: 'Hidden', price: 100, isActive: false, createdAt: at(6) });
   await makeProduct(app, { slug: 'gone', name: 'Gone', price: 100, deletedAt: new Date(), createdAt: at(7) });
-});
-afterAll(async () => {
-  await app.close();
 });
 
 async function slugs(query: string, headers: Record<string, string> = {}) {

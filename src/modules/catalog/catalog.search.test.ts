@@ -1,14 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeProduct } from '../../../test/factories/catalog.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { allowedTypos, deletions, prefixQuery, typoDistance } from './catalog.search.js';
 
-let app: App;
-
+const { app } = useTestApp();
 beforeAll(async () => {
-  app = await createTestApp();
   await makeProduct(app, {
     slug: 'studio-headphones',
     name: 'Studio Headphones',
@@ -27,9 +24,6 @@ beforeAll(async () => {
   await makeProduct(app, { slug: 'silver-lantern', name: 'Silver Lantern', description: 'Hangs anywhere.', sku: 'HOM-400' });
   await makeProduct(app, { slug: 'sliver-bracelet', name: 'Sliver Bracelet', description: 'Thin.', sku: 'JEW-500' });
   await makeProduct(app, { slug: 'porcelain-teapot', name: 'Porcelain Teapot', description: 'For two.', sku: 'KIT-600' });
-});
-afterAll(async () => {
-  await app.close();
 });
 
 async function search(q: string, extra = '') {

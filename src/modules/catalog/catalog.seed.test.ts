@@ -1,18 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp } from '../../../test/setup/test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { queryRows } from '../../core/db.js';
-import type { App } from '../../core/module.js';
 import { seedDemoData } from '../../seed.js';
 
-let app: App;
-
+const { app } = useTestApp();
 beforeAll(async () => {
-  app = await createTestApp();
   await seedDemoData(app.ctx, { products: 200 });
-});
-afterAll(async () => {
-  await app.close();
 });
 
 const count = async (query: ReturnType<typeof sql>) => Number((await queryRows<{ n: number }>(app.ctx.db, query))[0]?.n);

@@ -1,21 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeCategory, makeProduct } from '../../../test/factories/catalog.js';
-import { authHeader, makeStaff } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { products, productVariants } from './catalog.tables.js';
 
-let app: App;
-let staff: Record<string, string>;
-
-beforeAll(async () => {
-  app = await createTestApp();
-  staff = await authHeader(app, await makeStaff(app));
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app, staff } = useTestApp({ staff: true });
 
 const inStockCount = async (productId: string) =>
   (await app.ctx.db.select({ n: products.inStockVariants }).from(products).where(eq(products.id, productId)))[0]?.n;

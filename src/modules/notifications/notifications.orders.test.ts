@@ -1,26 +1,17 @@
 // Order status changes notify the order's owner in the same transaction as the change: driven through the
 // real orders endpoints (staff status changes, customer cancel).
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeProduct } from '../../../test/factories/catalog.js';
 import { placeOrder } from '../../../test/factories/orders.js';
-import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { authHeader, makeUser } from '../../../test/factories/users.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import type { UserRow } from '../accounts/accounts.tables.js';
 import { applySimpleTransition } from '../orders/orders.lifecycle.js';
 import { type OrderRow, orders } from '../orders/orders.tables.js';
 import { notifications } from './notifications.tables.js';
 
-let app: App;
-let staffHeaders: Record<string, string>;
-beforeAll(async () => {
-  app = await createTestApp();
-  staffHeaders = await authHeader(app, await makeStaff(app));
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app, staff: staffHeaders } = useTestApp({ staff: true });
 
 async function orderOfNewUser() {
   const product = await makeProduct(app, { variants: [{ stockQuantity: 10 }] });

@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authHeader, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { enqueueJob } from '../../core/jobs.js';
-import type { App } from '../../core/module.js';
 import type { UserRow } from '../accounts/accounts.tables.js';
 import { cleanupNotificationsJob } from './notifications.jobs.js';
 import { notifyUser } from './notifications.service.js';
 import { type NotificationRow, notifications } from './notifications.tables.js';
 
-let app: App;
-beforeAll(async () => {
-  app = await createTestApp();
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app } = useTestApp();
 
 const DAY = 24 * 3600 * 1000;
 

@@ -1,24 +1,18 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeProduct } from '../../../test/factories/catalog.js';
 import { mailsTo } from '../../../test/factories/mail.js';
 import { addToCart, checkout, makeAddress, makeCoupon, placeOrder, SHIPPING_ADDRESS } from '../../../test/factories/orders.js';
 import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
+import { runJob } from '../../../test/support/jobs.js';
 import { queryRows } from '../../core/db.js';
 import { jobs } from '../../core/jobs.tables.js';
-import type { App } from '../../core/module.js';
 import { productVariants } from '../catalog/catalog.tables.js';
 import { coupons, orders } from './orders.tables.js';
 
-let app: App;
-beforeAll(async () => {
-  app = await createTestApp({
-    env: { TAX_RATE: '0.1', TAX_RATES: 'DE:0.19', SHIPPING_FLAT_RATE: '500', FREE_SHIPPING_THRESHOLD: '5000' },
-  });
-});
-afterAll(async () => {
-  await app.close();
+const { app } = useTestApp({
+  env: { TAX_RATE: '0.1', TAX_RATES: 'DE:0.19', SHIPPING_FLAT_RATE: '500', FREE_SHIPPING_THRESHOLD: '5000' },
 });
 
 const stockOf = async (variantId: string) =>
@@ -388,7 +382,7 @@ describe('idempotent checkout', () => {
     const { headers } = await buyer([{ variantId: product.variants[0]!.id, quantity: 1 }]);
     await checkout(app, { ...headers, 'idempotency-key': 'old-key' });
     await app.ctx.db.execute(sql`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'old-key'`);
-    await app.ctx.jobs.handlers.get('orders.cleanup_idempotency_keys')!({ id: 'x', type: 't', payload: {}, attempts: 1 });
+    await runJob(app, 'orders.cleanup_idempotency_keys');
     const rows = await queryRows(app.ctx.db, sql`SELECT 1 FROM idempotency_keys WHERE key = 'old-key'`);
     expect(rows).toHaveLength(0);
   });

@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { describe, expect, it } from 'vitest';
+import { authHeader, makeUser } from '../../../test/factories/users.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 
-let app: App;
-let staff: Record<string, string>;
-beforeAll(async () => {
-  app = await createTestApp();
-  staff = await authHeader(app, await makeStaff(app));
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app, staff } = useTestApp({ staff: true });
 
 const create = (payload: Record<string, unknown>, headers = staff) =>
   app.inject({ method: 'POST', url: '/api/v1/coupons/', headers, payload });

@@ -1,12 +1,11 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeProduct } from '../../../test/factories/catalog.js';
 import { mailsTo } from '../../../test/factories/mail.js';
 import { makeCoupon, placeOrder } from '../../../test/factories/orders.js';
 import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { jobs } from '../../core/jobs.tables.js';
-import type { App } from '../../core/module.js';
 import { productVariants } from '../catalog/catalog.tables.js';
 import {
   getOrderForPayment,
@@ -17,15 +16,7 @@ import {
 } from './orders.service.js';
 import { coupons, orders } from './orders.tables.js';
 
-let app: App;
-let staffHeaders: Record<string, string>;
-beforeAll(async () => {
-  app = await createTestApp();
-  staffHeaders = await authHeader(app, await makeStaff(app));
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app, staff: staffHeaders } = useTestApp({ staff: true });
 
 const stockOf = async (variantId: string) =>
   (await app.ctx.db.select().from(productVariants).where(eq(productVariants.id, variantId)))[0]!.stockQuantity;

@@ -1,22 +1,17 @@
 // The JSON shapes of ../shared/API.md that DRF-era clients parse: Product, Cart, Order and list pages carry
 // every documented key, money as decimal strings next to a currency, pages as {count, next, previous, results}.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCategory, makeImage, makeProduct } from '../../../test/factories/catalog.js';
 import { addToCart, checkout } from '../../../test/factories/orders.js';
 import { authHeader, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 
-let app: App;
 let product: Awaited<ReturnType<typeof makeProduct>>;
+const { app } = useTestApp();
 beforeAll(async () => {
-  app = await createTestApp();
   const category = await makeCategory(app);
   product = await makeProduct(app, { price: 1999, compareAtPrice: 2499, categoryId: category.id });
   await makeImage(app, { productId: product.id, isPrimary: true });
-});
-afterAll(async () => {
-  await app.close();
 });
 
 const DECIMAL = /^-?\d+\.\d{2}$/;

@@ -1,17 +1,10 @@
 // Odd input on payments endpoints answers 4xx and changes nothing, never a 500.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makePendingOrder, orderRow, paymentsOfOrder } from '../../../test/factories/payments.js';
 import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 
-let app: App;
-beforeAll(async () => {
-  app = await createTestApp({ env: { PAYMENT_PROVIDER: 'manual' } });
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app } = useTestApp({ env: { PAYMENT_PROVIDER: 'manual' } });
 
 /** An open offline payment of a fresh order, and a staff header to act on it. */
 async function offlinePayment() {

@@ -1,11 +1,10 @@
 // A cancelled or expired order keeps no open payment: the attempt is closed in the cancelling transaction,
 // the order's payment_status follows, and a Stripe intent is cancelled after commit by a job.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createStripeTestApp, makePendingOrder, orderRow, paymentsOfOrder } from '../../../test/factories/payments.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { makePendingOrder, orderRow, paymentsOfOrder } from '../../../test/factories/payments.js';
 import { authHeader, makeUser } from '../../../test/factories/users.js';
-import { type FakeStripe, startFakeStripe } from '../../../test/fake-stripe.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { jobs } from '../../core/jobs.tables.js';
 import type { App } from '../../core/module.js';
 import { expireUnpaidOrder } from '../orders/orders.service.js';
@@ -30,13 +29,7 @@ async function openPayments(app: App, orderId: string) {
 }
 
 describe('offline provider', () => {
-  let app: App;
-  beforeAll(async () => {
-    app = await createTestApp();
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const { app } = useTestApp();
 
   it('cancelling an order cancels its pending payment and the order shows unpaid', async () => {
     const { order, headers } = await customerWithOrder(app);
@@ -95,16 +88,7 @@ describe('offline provider', () => {
 });
 
 describe('Stripe', () => {
-  let fake: FakeStripe;
-  let app: App;
-  beforeAll(async () => {
-    fake = await startFakeStripe();
-    app = await createStripeTestApp(fake);
-  });
-  afterAll(async () => {
-    await app.close();
-    await fake.close();
-  });
+  const { app, stripe: fake } = useTestApp({ stripe: true });
   beforeEach(() => fake.reset());
 
   it('cancelling the order cancels the PaymentIntent at Stripe after commit', async () => {

@@ -1,22 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makePendingOrder, orderRow, paymentsOfOrder, stockOf } from '../../../test/factories/payments.js';
-import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { createTestApp } from '../../../test/setup/test-app.js';
-import type { App } from '../../core/module.js';
+import { authHeader, makeUser } from '../../../test/factories/users.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { cancelOrder } from '../orders/orders.service.js';
 import { refunds } from './payments.tables.js';
 
-let app: App;
-let staffHeaders: Record<string, string>;
-
-beforeAll(async () => {
-  app = await createTestApp(); // no Stripe keys: the offline provider is the default
-  staffHeaders = await authHeader(app, await makeStaff(app));
-});
-afterAll(async () => {
-  await app.close();
-});
+const { app, staff: staffHeaders } = useTestApp({ staff: true });
 
 async function manualPayment(method?: string) {
   const user = await makeUser(app);

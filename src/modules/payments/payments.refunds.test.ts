@@ -1,26 +1,13 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createStripeTestApp, makePendingOrder, orderRow, paymentsOfOrder, stockOf } from '../../../test/factories/payments.js';
-import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
-import { type FakeStripe, startFakeStripe } from '../../../test/fake-stripe.js';
-import type { App } from '../../core/module.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { makePendingOrder, orderRow, paymentsOfOrder, stockOf } from '../../../test/factories/payments.js';
+import { authHeader, makeUser } from '../../../test/factories/users.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { cancelOrder } from '../orders/orders.service.js';
 import { refunds } from './payments.tables.js';
 import { refundOrder } from './refunds.service.js';
 
-let fake: FakeStripe;
-let app: App;
-let staffHeaders: Record<string, string>;
-
-beforeAll(async () => {
-  fake = await startFakeStripe();
-  app = await createStripeTestApp(fake);
-  staffHeaders = await authHeader(app, await makeStaff(app));
-});
-afterAll(async () => {
-  await app.close();
-  await fake.close();
-});
+const { app, stripe: fake, staff: staffHeaders } = useTestApp({ stripe: true, staff: true });
 beforeEach(() => fake.reset());
 
 /** A paid order (5 units at 20.00, stock 10 -> 5 reserved) paid through Stripe and confirm. */

@@ -1,23 +1,12 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createStripeTestApp, makePendingOrder, orderRow, paymentsOfOrder } from '../../../test/factories/payments.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { makePendingOrder, orderRow, paymentsOfOrder } from '../../../test/factories/payments.js';
 import { authHeader, makeUser } from '../../../test/factories/users.js';
-import { type FakeStripe, startFakeStripe } from '../../../test/fake-stripe.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { jobs } from '../../core/jobs.tables.js';
-import type { App } from '../../core/module.js';
 import { orderStatusHistory } from '../orders/orders.tables.js';
 
-let fake: FakeStripe;
-let app: App;
-
-beforeAll(async () => {
-  fake = await startFakeStripe();
-  app = await createStripeTestApp(fake);
-});
-afterAll(async () => {
-  await app.close();
-  await fake.close();
-});
+const { app, stripe: fake } = useTestApp({ stripe: true });
 beforeEach(() => fake.reset());
 
 async function customerWithOrder(options: Parameters<typeof makePendingOrder>[2] = {}) {

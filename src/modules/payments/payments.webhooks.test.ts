@@ -1,24 +1,14 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStripeTestApp, makePendingOrder, orderRow, paymentsOfOrder, stockOf } from '../../../test/factories/payments.js';
+import { describe, expect, it } from 'vitest';
+import { makePendingOrder, orderRow, paymentsOfOrder, stockOf } from '../../../test/factories/payments.js';
 import { authHeader, makeUser } from '../../../test/factories/users.js';
-import { type FakeStripe, signPayload, startFakeStripe, stripeEvent } from '../../../test/fake-stripe.js';
+import { signPayload, stripeEvent } from '../../../test/fake-stripe.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
 import { jobs } from '../../core/jobs.tables.js';
-import type { App } from '../../core/module.js';
 import { orderStatusHistory } from '../orders/orders.tables.js';
 import { countWebhookEvents } from './payments.repo.js';
 
-let fake: FakeStripe;
-let app: App;
-
-beforeAll(async () => {
-  fake = await startFakeStripe();
-  app = await createStripeTestApp(fake);
-});
-afterAll(async () => {
-  await app.close();
-  await fake.close();
-});
+const { app, stripe: fake } = useTestApp({ stripe: true });
 
 /** A pending order with a Stripe intent (created through the API) that the fake then moves. */
 async function orderWithIntent() {
