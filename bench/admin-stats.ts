@@ -5,7 +5,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { queryRows, sql } from '../src/core/db.js';
 import { startSession } from '../src/modules/accounts/accounts.tokens.js';
-import { STATS_CACHE_KEY } from '../src/modules/admin/admin.stats.js';
+import { STATS_CACHE_KEY } from '../src/modules/admin/admin.stats.service.js';
 
 const runs = Number(process.argv[2] ?? 20);
 const app = await buildApp(loadConfig({ ...process.env, LOG_LEVEL: 'warn', API_RATE_LIMIT: '10000000' }));

@@ -6,14 +6,13 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { inArray } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import type { AppContext } from './core/context.js';
 import { migrationsFolder, openDatabase } from './core/db.js';
 import type { App } from './core/module.js';
 import { DEMO_USERS } from './modules/accounts/accounts.seed.js';
-import { users } from './modules/accounts/accounts.tables.js';
+import { existingEmails } from './modules/accounts/accounts.service.js';
 
 // The embedded-database template: PGlite creating a data directory (its initdb, in WebAssembly) costs 7-15 s
 // here, far more than anything else in a first start, and it gives the same bytes every time. So a migrated,
@@ -121,8 +120,7 @@ export function localBaseUrl(host: string, port: number): string {
 
 async function presentDemoAccounts(ctx: AppContext): Promise<BannerInput['demoAccounts']> {
   const emails = DEMO_USERS.map((u) => u.email);
-  const rows = await ctx.db.select({ email: users.email }).from(users).where(inArray(users.email, emails));
-  const present = new Set(rows.map((r) => r.email));
+  const present = new Set(await existingEmails(ctx.db, emails));
   return DEMO_USERS.filter((u) => present.has(u.email)).map((u) => ({
     email: u.email,
     password: u.password,

@@ -151,16 +151,19 @@ describe('admin catalog screens', { timeout: 120_000 }, () => {
     // edit: a description, and a move under Garden Tools
     await page.getByRole('cell', { name: 'Hand Tools' }).click();
     await page.waitForURL(/\/admin\/categories\/hand-tools$/);
-    await page.getByLabel('Description').fill('Saws and chisels');
+    await page.getByLabel('Name *').waitFor();
     await page.getByRole('combobox', { name: 'Parent (move)' }).click();
     await page.getByRole('option', { name: 'Garden Tools' }).click();
+    await page.getByLabel('Description').fill('Saws and chisels');
+    await expect.poll(() => page.getByLabel('Description').inputValue(), POLL).toBe('Saws and chisels');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/\/admin\/categories(\?.*)?$/);
     await expect
       .poll(async () => (await tree()).find((c) => c.slug === 'garden-tools')?.children?.map((c: Json) => c.slug), POLL)
       .toEqual(['hand-tools']);
-    const moved = (await tree()).find((c) => c.slug === 'garden-tools')?.children[0];
-    expect(moved).toMatchObject({ name: 'Hand Tools', description: 'Saws and chisels' });
+    await expect
+      .poll(async () => (await tree()).find((c) => c.slug === 'garden-tools')?.children[0], POLL)
+      .toMatchObject({ name: 'Hand Tools', description: 'Saws and chisels' });
     expect((await tree()).some((c) => c.slug === 'hand-tools')).toBe(false);
     // the list shows the tree: the child right under its parent
     await expect
@@ -198,6 +201,16 @@ describe('admin catalog screens', { timeout: 120_000 }, () => {
 
     await page.getByTestId('product-image').first().getByRole('button', { name: 'Move image later' }).click();
     await expect.poll(images, POLL).toEqual([32, 64]);
+    // the screen shows the new order (not just the API) before the last image is picked for deletion
+    const thumbnails = async () =>
+      (await api<Json>(e2e.app, 'GET', '/api/v1/products/steel-rake/')).json.images.map((i: Json) => i.thumbnail_url);
+    const shown = () =>
+      page
+        .getByTestId('product-image')
+        .locator('img')
+        .evaluateAll((imgs) => imgs.map((i) => i.getAttribute('src')));
+    const expected = await thumbnails();
+    await expect.poll(shown, POLL).toEqual(expected);
     expect(await page.getByTestId('product-image').first().getByRole('button', { name: 'Move image earlier' }).isDisabled()).toBe(
       true,
     );

@@ -9,13 +9,13 @@ import type { AppContext } from '../../core/context.js';
 import { fieldError } from '../../core/errors.js';
 import { problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
-import { formatMoney } from '../../core/money.js';
 import { ProductListQuery } from '../catalog/catalog.schemas.js';
 import { bulkUpdateProducts } from '../catalog/products-bulk.service.js';
 import { EXPORT_COLUMNS, exportProducts } from '../catalog/products-export.service.js';
 import { importProducts } from '../catalog/products-import.service.js';
-import { exportOrders, type OrderExportRow, OrderFilterQuery, orderQueryFrom } from '../orders/orders.service.js';
+import { exportOrders, OrderFilterQuery, orderQueryFrom } from '../orders/orders.service.js';
 import { csvLines, MAX_IMPORT_BYTES, parseImportCsv } from './admin.csv.js';
+import { ORDER_EXPORT_COLUMNS, orderRow } from './admin.present.js';
 import { BulkBody, BulkResult, ImportQuery, ImportReportJson } from './admin.schemas.js';
 
 const CSV_TYPES = ['text/csv', 'application/csv'];
@@ -65,51 +65,6 @@ async function sendCsv<T>(
     .header('content-disposition', `attachment; filename="${name}-${date}.csv"`)
     .header('cache-control', 'no-store')
     .send(Readable.from(lines()));
-}
-
-export const ORDER_EXPORT_COLUMNS = [
-  'order_number',
-  'id',
-  'created_at',
-  'status',
-  'payment_status',
-  'email',
-  'user_id',
-  'currency',
-  'subtotal',
-  'discount_amount',
-  'tax_amount',
-  'shipping_cost',
-  'total',
-  'coupon_code',
-  'item_quantity',
-  'shipping_name',
-  'shipping_city',
-  'shipping_country',
-] as const;
-
-function orderRow(o: OrderExportRow): unknown[] {
-  const money = (minor: number) => formatMoney(minor, o.currency);
-  return [
-    o.orderNumber,
-    o.id,
-    o.createdAt.toISOString(),
-    o.status,
-    o.paymentStatus,
-    o.email,
-    o.userId,
-    o.currency,
-    money(o.subtotal),
-    money(o.discountAmount),
-    money(o.taxAmount),
-    money(o.shippingCost),
-    money(o.total),
-    o.couponCode ?? '',
-    o.itemQuantity,
-    o.shippingAddress.fullName,
-    o.shippingAddress.city,
-    o.shippingAddress.country,
-  ];
 }
 
 export async function adminProductRoutes(app: App, ctx: AppContext) {

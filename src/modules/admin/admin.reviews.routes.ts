@@ -6,6 +6,7 @@ import type { AppContext } from '../../core/context.js';
 import { IdParams, Paginated, problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { pageRequest, toPage } from '../../core/pagination.js';
+import { presentStaffReview } from '../catalog/catalog.present.js';
 import { deleteReviewByStaff, getReviewForStaff, listReviewsForStaff, setReviewHidden } from '../catalog/reviews.service.js';
 import { AdminReviewJson, ReviewListQuery, ReviewPatch } from './admin.schemas.js';
 
@@ -27,7 +28,7 @@ export function adminReviewRoutes(app: App, ctx: AppContext) {
       const page = pageRequest(request.query);
       const { rating, is_hidden, product } = request.query;
       const { count, results } = await listReviewsForStaff(ctx, { rating, isHidden: is_hidden, productSlug: product }, page);
-      return toPage(request, page, count, results);
+      return toPage(request, page, count, results.map(presentStaffReview));
     },
   );
 
@@ -37,7 +38,7 @@ export function adminReviewRoutes(app: App, ctx: AppContext) {
       preHandler: requireStaff,
       schema: { ...staffOnly, params: IdParams, response: { 200: AdminReviewJson, ...problemResponses } },
     },
-    async (request) => getReviewForStaff(ctx, request.params.id),
+    async (request) => presentStaffReview(await getReviewForStaff(ctx, request.params.id)),
   );
 
   app.patch(
@@ -52,7 +53,7 @@ export function adminReviewRoutes(app: App, ctx: AppContext) {
         response: { 200: AdminReviewJson, ...problemResponses },
       },
     },
-    async (request) => setReviewHidden(ctx, request.params.id, request.body.is_hidden),
+    async (request) => presentStaffReview(await setReviewHidden(ctx, request.params.id, request.body.is_hidden)),
   );
 
   app.delete(

@@ -5,9 +5,10 @@ import type { AppContext } from '../../core/context.js';
 import { IdParams, Paginated, problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { pageRequest, toPage } from '../../core/pagination.js';
-import { getJob, listJobPage, retryJobNow } from './admin.jobs.js';
+import { getJob, listJobPage, retryJobNow } from './admin.jobs.service.js';
+import { presentJob } from './admin.present.js';
 import { JobJson, JobListQuery, StatsJson } from './admin.schemas.js';
-import { getStats } from './admin.stats.js';
+import { getStats } from './admin.stats.service.js';
 
 const staffOnly = { tags: ['admin'], security: [{ bearerAuth: [] }] };
 
@@ -39,15 +40,15 @@ export function adminRoutes(app: App, ctx: AppContext) {
     async (request) => {
       const page = pageRequest(request.query);
       const { status, type } = request.query;
-      const { count, results } = await listJobPage(ctx, { status, type }, page);
-      return toPage(request, page, count, results);
+      const { count, rows } = await listJobPage(ctx, { status, type }, page);
+      return toPage(request, page, count, rows.map(presentJob));
     },
   );
 
   app.get(
     '/admin/jobs/:id/',
     { preHandler: requireStaff, schema: { ...staffOnly, params: IdParams, response: { 200: JobJson, ...problemResponses } } },
-    async (request) => getJob(ctx, request.params.id),
+    async (request) => presentJob(await getJob(ctx, request.params.id)),
   );
 
   app.post(
@@ -61,6 +62,6 @@ export function adminRoutes(app: App, ctx: AppContext) {
         response: { 200: JobJson, ...problemResponses },
       },
     },
-    async (request) => retryJobNow(ctx, request.params.id),
+    async (request) => presentJob(await retryJobNow(ctx, request.params.id)),
   );
 }

@@ -4,7 +4,7 @@ import { makeJob, makeOrderRow } from '../../../test/factories/admin.js';
 import { makeProduct } from '../../../test/factories/catalog.js';
 import { authHeader, makeStaff, makeUser } from '../../../test/factories/users.js';
 import { useTestApp } from '../../../test/setup/test-app.js';
-import { STATS_CACHE_KEY } from './admin.stats.js';
+import { STATS_CACHE_KEY } from './admin.stats.service.js';
 
 // noon UTC today: rows the database stamps with its own now() still fall on this UTC day
 const NOW = new Date();

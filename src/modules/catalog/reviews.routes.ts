@@ -6,6 +6,7 @@ import type { AppContext } from '../../core/context.js';
 import { Paginated, problemResponses, Timestamp, Uuid } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { PageQuery, pageRequest, toPage } from '../../core/pagination.js';
+import { presentReview } from './catalog.present.js';
 import { Product, SlugParams } from './catalog.schemas.js';
 import { addToWishlist, listProductReviews, listWishlist, postReview, removeFromWishlist } from './reviews.service.js';
 
@@ -39,7 +40,7 @@ export function reviewRoutes(app: App, ctx: AppContext) {
     async (request) => {
       const page = pageRequest(request.query);
       const { count, results } = await listProductReviews(ctx, request.params.slug, page);
-      return toPage(request, page, count, results);
+      return toPage(request, page, count, results.map(presentReview));
     },
   );
 
@@ -50,7 +51,7 @@ export function reviewRoutes(app: App, ctx: AppContext) {
       schema: { ...userOnly, params: SlugParams, body: ReviewInput, response: { 201: Review, ...problemResponses } },
     },
     async (request, reply) =>
-      reply.code(201).send(await postReview(ctx, request.params.slug, currentUser(request).id, request.body)),
+      reply.code(201).send(presentReview(await postReview(ctx, request.params.slug, currentUser(request).id, request.body))),
   );
 
   app.post(

@@ -5,7 +5,7 @@ import { isUniqueViolation, NotFound, ValidationFailed } from '../../core/errors
 import type { PageRequest } from '../../core/pagination.js';
 import { getUserSummary } from '../accounts/accounts.service.js';
 import { invalidateCatalog } from './catalog.cache.js';
-import { type ProductJson, presentReview, presentStaffReview } from './catalog.present.js';
+import type { ProductJson } from './catalog.present.js';
 import * as catalogRepo from './catalog.repo.js';
 import { presentProductsByIds } from './catalog.service.js';
 import type { ReviewRow } from './catalog.tables.js';
@@ -35,7 +35,7 @@ export async function listProductReviews(ctx: AppContext, slug: string, page: Pa
     repo.countReviews(ctx.db, product.id),
     repo.listReviews(ctx.db, product.id, page.pageSize, page.offset),
   ]);
-  return { count, results: rows.map(presentReview) };
+  return { count, results: rows };
 }
 
 /**
@@ -81,20 +81,20 @@ export async function postReview(
     throw error;
   }
   await invalidateCatalog(ctx, { slugs: [slug] });
-  return presentReview(review);
+  return review;
 }
 
 // ---- moderation (staff) -----------------------------------------------------------------------------------
 
 export async function listReviewsForStaff(ctx: AppContext, filter: repo.StaffReviewFilter, page: PageRequest) {
   const { count, rows } = await repo.listReviewsForStaff(ctx.db, filter, { limit: page.pageSize, offset: page.offset });
-  return { count, results: rows.map(presentStaffReview) };
+  return { count, results: rows };
 }
 
 export async function getReviewForStaff(ctx: AppContext, id: string) {
   const row = await repo.findReviewForStaff(ctx.db, id);
   if (!row) throw new NotFound('No Review matches the given query.');
-  return presentStaffReview(row);
+  return row;
 }
 
 /**

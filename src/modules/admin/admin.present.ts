@@ -1,9 +1,7 @@
-// Background jobs for staff: list/read the job store and retry a dead or failing job.
-import type { AppContext } from '../../core/context.js';
-import { Conflict, NotFound } from '../../core/errors.js';
+// Row -> JSON/CSV presenters of the admin API: background jobs (payloads redacted) and the orders CSV export.
 import type { JobRow } from '../../core/jobs.tables.js';
-import { findJob, isRetryable, type JobListFilter, listJobs, retryJob } from '../../core/jobs-admin.js';
-import type { PageRequest } from '../../core/pagination.js';
+import { formatMoney } from '../../core/money.js';
+import type { OrderExportRow } from '../orders/orders.service.js';
 
 const SECRET_KEY = /token|secret|password|authorization|api[-_]?key/i;
 
@@ -47,31 +45,47 @@ export function presentJob(row: JobRow) {
   };
 }
 
-export async function listJobPage(ctx: AppContext, filter: JobListFilter, page: PageRequest) {
-  const { count, rows } = await listJobs(ctx.db, filter, { limit: page.pageSize, offset: page.offset });
-  return { count, results: rows.map(presentJob) };
-}
+export const ORDER_EXPORT_COLUMNS = [
+  'order_number',
+  'id',
+  'created_at',
+  'status',
+  'payment_status',
+  'email',
+  'user_id',
+  'currency',
+  'subtotal',
+  'discount_amount',
+  'tax_amount',
+  'shipping_cost',
+  'total',
+  'coupon_code',
+  'item_quantity',
+  'shipping_name',
+  'shipping_city',
+  'shipping_country',
+] as const;
 
-export async function getJob(ctx: AppContext, id: string) {
-  const row = await findJob(ctx.db, id);
-  if (!row) throw new NotFound('No Job matches the given query.');
-  return presentJob(row);
-}
-
-/** Dead or failed -> due now with a fresh attempt budget; 409 for a job that is done, running or fine. */
-export async function retryJobNow(ctx: AppContext, id: string) {
-  const row = await retryJob(ctx.db, id);
-  if (!row) {
-    const existing = await findJob(ctx.db, id);
-    if (!existing) throw new NotFound('No Job matches the given query.');
-    throw new Conflict(
-      isRetryable(existing)
-        ? 'The job changed while retrying; reload it.'
-        : `Only dead or failed jobs can be retried; this one is ${existing.status}.`,
-      'job_not_retryable',
-      { current_status: existing.status },
-    );
-  }
-  ctx.jobs.wake();
-  return presentJob(row);
+export function orderRow(o: OrderExportRow): unknown[] {
+  const money = (minor: number) => formatMoney(minor, o.currency);
+  return [
+    o.orderNumber,
+    o.id,
+    o.createdAt.toISOString(),
+    o.status,
+    o.paymentStatus,
+    o.email,
+    o.userId,
+    o.currency,
+    money(o.subtotal),
+    money(o.discountAmount),
+    money(o.taxAmount),
+    money(o.shippingCost),
+    money(o.total),
+    o.couponCode ?? '',
+    o.itemQuantity,
+    o.shippingAddress.fullName,
+    o.shippingAddress.city,
+    o.shippingAddress.country,
+  ];
 }
