@@ -38,7 +38,11 @@ describe('GET /users/ (staff)', () => {
 
   it('orders by email or date joined and pages with page_size', async () => {
     const staff = await makeStaff(app);
-    for (const name of ['b', 'a', 'c']) await makeUser(app, { email: `zz-order-${name}@example.com` });
+    // joined one second apart: rows made in one millisecond would tie on date_joined (PGlite's clock is in ms)
+    const start = Date.now() - 60_000;
+    for (const [i, name] of ['b', 'a', 'c'].entries()) {
+      await makeUser(app, { email: `zz-order-${name}@example.com`, dateJoined: new Date(start + i * 1000) });
+    }
     const emails = async (query: string) =>
       (await as(staff, 'GET', `/users/?search=zz-order-&${query}`)).json().results.map((u: { email: string }) => u.email);
     expect(await emails('ordering=email')).toEqual([
