@@ -33,6 +33,31 @@ describe('catalog cache', () => {
     expect(app.ctx.database.stats.queries - before).toBeLessThanOrEqual(4);
   });
 
+  it('counts a filter once for all its pages and orderings, and counts again after a catalog write', async () => {
+    const category = await makeCategory(app);
+    const first = await makeProduct(app, { categoryId: category.id });
+    for (let i = 0; i < 2; i++) await makeProduct(app, { categoryId: category.id });
+    const list = (query: string) => get(`/products/?category=${category.slug}&page_size=1${query}`);
+    expect((await list('')).json().count).toBe(3);
+    // another page and ordering of the same filter: a page query, its variants and images, but no count
+    const before = app.ctx.database.stats.queries;
+    expect((await list('&page=2&ordering=name')).json().count).toBe(3);
+    expect(app.ctx.database.stats.queries - before).toBe(3);
+    // a product written behind the API's back is not counted yet (nothing invalidated the catalog)...
+    await makeProduct(app, { categoryId: category.id });
+    expect((await list('&page=3&ordering=price')).json().count).toBe(3);
+    // ...and any catalog write through the API counts again, for every page
+    const patch = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/products/${first.slug}/`,
+      headers: staff,
+      payload: { price: '9.99' },
+    });
+    expect(patch.statusCode).toBe(200);
+    expect((await list('&page=3&ordering=price')).json().count).toBe(4);
+    expect((await list('&page=4&ordering=-price')).json().count).toBe(4);
+  });
+
   it('shows a staff edit in the list and the detail at once', async () => {
     const category = await makeCategory(app);
     const product = await makeProduct(app, { categoryId: category.id, price: 1000 });

@@ -64,6 +64,25 @@ export async function listCacheKey(ctx: AppContext, scope: string, query: Record
   return `catalog:${scope}:${gen}:${createHash('sha1').update(canonical).digest('base64url')}`;
 }
 
+/**
+ * The exact total of a public product filter, shared by every page and ordering of that filter (DRF's `count`
+ * is the same on page 1 and page 4,000). Keyed by the catalog generation like the pages themselves, so a
+ * catalog write starts a new count; a cache failure just counts again.
+ */
+export async function cachedCount(ctx: AppContext, filter: Record<string, unknown>, count: () => Promise<number>) {
+  let key: string | undefined;
+  try {
+    key = await listCacheKey(ctx, 'count', { f: JSON.stringify(filter) });
+    const hit = await ctx.cache.get(key);
+    if (hit !== undefined) return Number(hit);
+  } catch (error) {
+    ctx.log.warn({ err: error }, 'catalog count cache read failed');
+  }
+  const total = await count();
+  if (key) await ctx.cache.set(key, String(total), ctx.config.cacheTtl).catch(() => {});
+  return total;
+}
+
 export async function treeCacheKey(ctx: AppContext): Promise<string> {
   return `catalog:tree:${await version(ctx, GEN)}`;
 }

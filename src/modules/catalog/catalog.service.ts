@@ -6,7 +6,7 @@ import { fieldError, isUniqueViolation, NotFound, pgConstraint, type ValidationF
 import { isUuid } from '../../core/http.js';
 import { parseMoney } from '../../core/money.js';
 import { type PageRequest, pageRequest } from '../../core/pagination.js';
-import { invalidateCatalog } from './catalog.cache.js';
+import { cachedCount, invalidateCatalog } from './catalog.cache.js';
 import { byProduct, type ProductJson, presentProduct } from './catalog.present.js';
 import type { Ordering, Position, ProductFilter, ProductListRow } from './catalog.repo.js';
 import * as repo from './catalog.repo.js';
@@ -116,7 +116,11 @@ export async function listProductPage(ctx: AppContext, query: ProductListQuery, 
   const ordering = query.ordering ?? (filter.search ? undefined : '-created_at');
   if (query.cursor === undefined) {
     const page = pageRequest(query);
-    const count = await repo.countProducts(ctx.db, filter);
+    const counted = () => repo.countProducts(ctx.db, filter);
+    // staff lists with inactive products are never cached (they must show an edit at once), nor is their count
+    const count = filter.includeInactive
+      ? await counted()
+      : await cachedCount(ctx, { ...filter, search: filter.search?.text }, counted);
     const rows = count > page.offset ? await repo.listProducts(ctx.db, filter, ordering, page, page.pageSize) : [];
     return { page, count, results: await withRelations(ctx.db, rows, filter.includeInactive) };
   }
