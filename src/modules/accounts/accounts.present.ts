@@ -1,5 +1,5 @@
 // Accounts rows -> the JSON of the accounts API (users, profiles, addresses).
-import type { AddressBody, ProfileBody, UserBody } from './accounts.schemas.js';
+import type { AddressBody, ProfileBody, StaffUserBody, UserBody } from './accounts.schemas.js';
 import type { AddressRow, UserRow } from './accounts.tables.js';
 
 export function toUser(row: UserRow): UserBody {
@@ -11,6 +11,16 @@ export function toUser(row: UserRow): UserBody {
     is_email_verified: row.isEmailVerified,
     is_staff: row.isStaff,
     date_joined: row.dateJoined.toISOString(),
+  };
+}
+
+/** A user as staff see them: the public fields plus access and activity. */
+export function toStaffUser(row: UserRow): StaffUserBody {
+  return {
+    ...toUser(row),
+    is_superuser: row.isSuperuser,
+    is_active: row.isActive,
+    last_login: row.lastLogin?.toISOString() ?? null,
   };
 }
 

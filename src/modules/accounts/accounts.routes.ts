@@ -6,7 +6,7 @@ import type { AppContext } from '../../core/context.js';
 import { Paginated, problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { pageRequest, toPage } from '../../core/pagination.js';
-import { toProfile, toUser } from './accounts.present.js';
+import { toProfile, toStaffUser, toUser } from './accounts.present.js';
 import * as s from './accounts.schemas.js';
 import * as accounts from './accounts.service.js';
 import { endSession, refreshSession } from './accounts.tokens.js';
@@ -218,7 +218,7 @@ function userRoutes(app: App, ctx: AppContext) {
       const { search, is_staff, is_active, ordering } = request.query;
       const filter = { search, isStaff: is_staff, isActive: is_active, ordering };
       const { count, results } = await accounts.listUsersForStaff(ctx, page, filter);
-      return toPage(request, page, count, results);
+      return toPage(request, page, count, results.map(toStaffUser));
     },
   );
 
@@ -233,7 +233,7 @@ function userRoutes(app: App, ctx: AppContext) {
         response: { 200: s.StaffUserView, ...problemResponses },
       },
     },
-    async (request) => accounts.getUserForStaff(ctx, request.params.id),
+    async (request) => toStaffUser(await accounts.getUserForStaff(ctx, request.params.id)),
   );
 
   app.patch(
@@ -249,6 +249,6 @@ function userRoutes(app: App, ctx: AppContext) {
         response: { 200: s.StaffUserView, ...problemResponses },
       },
     },
-    async (request) => accounts.updateUserAccess(ctx, currentUser(request), request.params.id, request.body),
+    async (request) => toStaffUser(await accounts.updateUserAccess(ctx, currentUser(request), request.params.id, request.body)),
   );
 }

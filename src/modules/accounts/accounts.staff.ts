@@ -9,26 +9,11 @@ import { Conflict, Forbidden, NotFound } from '../../core/errors.js';
 import { isUuid } from '../../core/http.js';
 import type { PageRequest } from '../../core/pagination.js';
 import * as repo from './accounts.repo.js';
-import type { StaffUserBody, StaffUserPatchBody } from './accounts.schemas.js';
+import type { StaffUserPatchBody } from './accounts.schemas.js';
 import { markSessionsEnded } from './accounts.sessions.js';
 import type { UserRow } from './accounts.tables.js';
 import { revokeAllSessions } from './accounts.tokens.js';
 import { listAddresses } from './addresses.service.js';
-
-export function toStaffUser(row: UserRow): StaffUserBody {
-  return {
-    id: row.id,
-    email: row.email,
-    first_name: row.firstName,
-    last_name: row.lastName,
-    is_email_verified: row.isEmailVerified,
-    is_staff: row.isStaff,
-    date_joined: row.dateJoined.toISOString(),
-    is_superuser: row.isSuperuser,
-    is_active: row.isActive,
-    last_login: row.lastLogin?.toISOString() ?? null,
-  };
-}
 
 export async function listUsersForStaff(ctx: AppContext, page: PageRequest, filter: repo.UserListFilter) {
   const { count, rows } = await repo.listUsers(ctx.db, {
@@ -37,14 +22,14 @@ export async function listUsersForStaff(ctx: AppContext, page: PageRequest, filt
     limit: page.pageSize,
     offset: page.offset,
   });
-  return { count, results: rows.map(toStaffUser) };
+  return { count, results: rows };
 }
 
 /** One user for staff; an id that is not a uuid is simply not found (DRF answers 404, not 400). */
-export async function getUserForStaff(ctx: AppContext, id: string): Promise<StaffUserBody> {
+export async function getUserForStaff(ctx: AppContext, id: string): Promise<UserRow> {
   const user = isUuid(id) ? await repo.findUserById(ctx.db, id) : undefined;
   if (!user) throw new NotFound('No user matches the given query.');
-  return toStaffUser(user);
+  return user;
 }
 
 /** A user's address book for staff (defaults first, as the user sees it); an unknown user is 404. */
@@ -77,7 +62,7 @@ export async function updateUserAccess(
   actor: AuthUser,
   id: string,
   patch: StaffUserPatchBody,
-): Promise<StaffUserBody> {
+): Promise<UserRow> {
   if (patch.is_staff !== undefined && !actor.isSuperuser) {
     throw new Forbidden('Only an admin can grant or remove staff rights.', 'admin_required');
   }
@@ -93,5 +78,5 @@ export async function updateUserAccess(
   });
   await markSessionsEnded(ctx, ended);
   if (ended.length) ctx.log.info({ userId: id, sessions: ended.length }, 'sessions ended by an access change');
-  return toStaffUser(user);
+  return user;
 }
