@@ -38,7 +38,8 @@ export function runMain(main: () => Promise<void>, proc: ProcessLike = process):
 /**
  * On the first SIGTERM or SIGINT: logs, runs `steps` in order (stop taking work first, close pools last), then
  * exits 0, or 1 if a step failed (the later steps still run). A shutdown that takes longer than `deadlineMs`
- * exits 1. A second signal while stopping is ignored.
+ * exits 1. The other signal while stopping is ignored; the same signal again gets Node's default action and ends
+ * the process at once (a second Ctrl-C forces the exit).
  */
 export function stopOnSignals(
   log: LifecycleLog,
