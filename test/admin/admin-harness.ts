@@ -3,7 +3,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -11,6 +10,7 @@ import { findAdminBuild } from '../../src/core/admin-ui.js';
 import type { App } from '../../src/core/module.js';
 import { DEFAULT_PASSWORD } from '../factories/users.js';
 import { createTestApp, type TestAppOptions } from '../setup/test-app.js';
+import { freePort } from '../support/processes.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Start-up (database clone, server, browser, sign-in) can take long on a loaded CI box. */
@@ -41,17 +41,6 @@ export function ensureAdminBuilt(): void {
   const stale = `find ${ADMIN_SOURCES.join(' ')} -newer dist/admin/index.html | grep -q .`;
   const script = `if test ! -f dist/admin/index.html || ${stale}; then npx vite build --config admin/vite.config.ts --logLevel error; fi`;
   execFileSync('flock', [path.join(root, 'dist', '.admin-build.lock'), 'sh', '-c', script], { cwd: root, stdio: 'inherit' });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface AdminE2E {

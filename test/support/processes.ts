@@ -146,9 +146,12 @@ export async function databaseUrlOf(db: Db, via = process.env.DATABASE_URL as st
   return url.toString();
 }
 
+/** A TCP port free on 127.0.0.1 right now (the OS picks it; the probe server is closed before it resolves). */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
