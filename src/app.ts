@@ -23,6 +23,7 @@ import { logRedaction } from './core/log-redact.js';
 import type { App } from './core/module.js';
 import { registerOps } from './core/ops.js';
 import { cacheRateLimitStore } from './core/rate-limit.js';
+import { closeCatalogReplica, openCatalogReplica } from './core/replica.js';
 import { registerRequestHabits } from './core/request-habits.js';
 import { registerMediaRoute } from './core/storage.js';
 import { registerErrorReporting } from './core/telemetry.js';
@@ -82,7 +83,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     reply.header('x-request-id', request.id);
     runWithLogContext({ request_id: String(request.id) }, done);
   });
-  app.addHook('onClose', async () => closeContext(ctx));
+  await openCatalogReplica(ctx); // DATABASE_REPLICA_URL: public catalog reads (core/replica.ts)
+  app.addHook('onClose', async () => {
+    await closeCatalogReplica(ctx);
+    await closeContext(ctx);
+  });
 
   registerErrorHandling(app, { exposeErrors: config.debugErrors, dbRetryAfterSeconds: config.unavailableRetryAfter });
   registerErrorReporting(app); // Sentry, when initTelemetry started it

@@ -126,6 +126,16 @@ export function loadConfig(env: Env = process.env) {
     databaseStatementTimeoutMs: int(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 15000, 0, 3600000),
     /** Direct PostgreSQL URL for the live stream's LISTEN connection (PgBouncer's transaction mode has no LISTEN). */
     eventsDatabaseUrl: optionalUrl(env, 'EVENTS_DATABASE_URL', ['postgres:', 'postgresql:']),
+    /**
+     * Direct PostgreSQL URL (no transaction pooler) for what needs a session: migrations and the scheduler's
+     * advisory locks, LISTEN (unless EVENTS_DATABASE_URL says otherwise). Setting it says DATABASE_URL goes
+     * through PgBouncer in transaction mode: the pool then sends no statement_timeout startup parameter.
+     */
+    databaseDirectUrl: optionalUrl(env, 'DATABASE_DIRECT_URL', ['postgres:', 'postgresql:']),
+    /** Read replica for public catalog reads (core/replica.ts); unset = every read on DATABASE_URL. */
+    databaseReplicaUrl: optionalUrl(env, 'DATABASE_REPLICA_URL', ['postgres:', 'postgresql:']),
+    /** After a catalog write, catalog reads stay on the primary this long (longer than the replica's lag). */
+    databaseReplicaLagMs: int(env, 'DATABASE_REPLICA_LAG_MS', 2000, 0, 3600000),
     /** Opt-in error tracking (core/telemetry.ts); release and environment tag every event. */
     sentryDsn: optionalUrl(env, 'SENTRY_DSN', ['http:', 'https:']),
     sentryEnvironment: read(env, 'SENTRY_ENVIRONMENT') ?? nodeEnv,
@@ -202,6 +212,7 @@ export function loadConfig(env: Env = process.env) {
     /** Period of the no-op `ops.heartbeat` job (scheduler -> broker -> worker liveness). */
     schedulerHeartbeatSeconds: int(env, 'SCHEDULER_HEARTBEAT_SECONDS', 60, 1, 86400),
   };
+  if (config.databaseReplicaUrl && !config.databaseUrl) fail('DATABASE_REPLICA_URL', 'needs DATABASE_URL (the primary)');
   if (config.paymentProvider === 'stripe' && !config.stripeSecretKey) {
     fail('PAYMENT_PROVIDER', 'is "stripe" but STRIPE_SECRET_KEY is not set');
   }

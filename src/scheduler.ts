@@ -19,7 +19,9 @@ async function main() {
   const ctx = await createContext(config, log, new Map());
   let ticking: { stop(): void } | undefined;
   const election = startLeaderElection({
-    url: config.databaseUrl,
+    // a session-level lock: never through PgBouncer's transaction mode (docs/operations.md, "Behind PgBouncer")
+    url: config.databaseDirectUrl ?? config.databaseUrl,
+    variable: config.databaseDirectUrl ? 'DATABASE_DIRECT_URL' : 'DATABASE_URL',
     lockKey: SCHEDULER_LOCK,
     log,
     checkMs: config.schedulerLockCheckMs,

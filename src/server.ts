@@ -1,7 +1,7 @@
 // Listens, runs jobs and the scheduler in-process when configured, and shuts down gracefully on SIGTERM/SIGINT.
 import { buildApp, createLogger, schedules } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { isDbUnavailable } from './core/db.js';
+import { isDbUnavailable, serverStatementTimeout } from './core/db.js';
 import { runMain, stopOnSignals } from './core/lifecycle.js';
 import { startScheduler } from './core/scheduler.js';
 import { flushTelemetry, initTelemetry } from './core/telemetry.js';
@@ -22,6 +22,15 @@ async function main() {
       // the supervisor restarts us; say which setting points at the database that did not answer
       throw new ConfigError(`Cannot migrate: PostgreSQL configured by DATABASE_URL is unreachable (${String(error)}).`);
     });
+  if (
+    config.databaseDirectUrl &&
+    config.databaseStatementTimeoutMs &&
+    (await serverStatementTimeout(ctx.database).catch(() => '')) === '0'
+  )
+    app.log.warn(
+      { variable: 'DATABASE_STATEMENT_TIMEOUT_MS' },
+      'DATABASE_URL goes through a pooler (DATABASE_DIRECT_URL is set), so the pool cannot set statement_timeout and the server sets none: ALTER DATABASE ... SET statement_timeout (docs/operations.md)',
+    );
   // Demo accounts have published passwords: only an empty embedded database outside production gets them.
   const wantsDemo = ctx.database.kind === 'pglite' && config.nodeEnv !== 'production';
   if (wantsDemo && !(await hasAnyUser(ctx.db))) {

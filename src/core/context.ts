@@ -46,6 +46,7 @@ export async function createContext(
       connectTimeoutMs: config.databaseConnectTimeoutMs,
       onConnectionError: connectionErrorLogger(log),
       statementTimeoutMs: config.databaseStatementTimeoutMs,
+      directUrl: config.databaseDirectUrl,
     }));
   const cache =
     overrides.cache ??

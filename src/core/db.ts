@@ -46,6 +46,13 @@ export interface Database {
   poolStats?(): { total: number; idle: number; waiting: number; max: number };
   /** pg only: the URL of the pool (core/listen.ts opens its dedicated LISTEN connection there by default). */
   url?: string;
+  /**
+   * pg only: a direct PostgreSQL URL for session state (advisory locks of migrations and the scheduler,
+   * LISTEN) when `url` goes through PgBouncer in transaction mode; otherwise `url` itself.
+   */
+  sessionUrl?: string;
+  /** pg only: the pool itself (core/replica.ts sends a failed replica read here). */
+  pool?: pg.Pool;
   /** PGlite only: LISTEN inside the embedded database; resolves to the unlisten function. */
   listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
 }
@@ -67,6 +74,12 @@ export interface DatabaseOptions {
    * can hold a backend longer. PGlite cannot interrupt a running statement (no timers in WASM).
    */
   statementTimeoutMs?: number;
+  /**
+   * `pg`: a direct URL (no pooler) for migrations' session-level advisory lock, and a sign that `url` goes
+   * through PgBouncer in transaction mode. Then the pool sends no statement_timeout startup parameter (PgBouncer
+   * refuses unknown ones): the timeout is set on the server (`ALTER DATABASE/ROLE ... SET statement_timeout`).
+   */
+  directUrl?: string;
 }
 
 const MIGRATION_LOCK = 727_001; // pg_advisory_lock key: one migrator at a time across processes
@@ -87,8 +100,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       connectionTimeoutMillis: options.connectTimeoutMs ?? 0,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
-      // sent as a startup parameter: the server cancels a longer statement with 57014 (answered 503)
-      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      // sent as a startup parameter: the server cancels a longer statement with 57014 (answered 503). Not
+      // through PgBouncer (it refuses unknown startup parameters; see docs/operations.md, "Behind PgBouncer")
+      ...(options.statementTimeoutMs && !options.directUrl ? { statement_timeout: options.statementTimeoutMs } : {}),
     });
     const onError = (error: Error) => options.onConnectionError?.(error);
     pool.on('error', onError); // idle clients
@@ -102,15 +116,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       kind: 'pg',
       stats,
       url: options.url,
+      sessionUrl: options.directUrl ?? options.url,
+      pool,
       async migrate() {
-        const client = await pool.connect();
+        // a session of its own on the direct URL (a session-level lock and SET cannot go through PgBouncer's
+        // transaction mode: the unlock could reach another server connection and leave the lock held)
+        const direct = options.directUrl
+          ? new pg.Client({ connectionString: options.directUrl, connectionTimeoutMillis: options.connectTimeoutMs ?? 0 })
+          : undefined;
+        if (direct) await direct.connect();
+        const client = direct ?? (await pool.connect());
         try {
           await client.query('SET statement_timeout = 0'); // an index build may rightly take minutes
           await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
           await migratePg(drizzlePg({ client }), { migrationsFolder });
         } finally {
           await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
-          client.release();
+          if (direct) await direct.end().catch(() => {});
+          else (client as pg.PoolClient).release();
         }
       },
       async ping() {
@@ -216,6 +239,15 @@ export function isDbUnavailable(error: unknown): boolean {
     current = (current as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/**
+ * Behind PgBouncer (`directUrl` given) the pool sends no statement_timeout of its own: the server's setting for
+ * the pooled connections (`SHOW statement_timeout`), so start-up can warn when none is set there either.
+ */
+export async function serverStatementTimeout(database: Database): Promise<string> {
+  const rows = await queryRows<{ statement_timeout: string }>(database.db, sql`show statement_timeout`);
+  return rows[0]?.statement_timeout ?? '0';
 }
 
 /** Runs raw SQL and returns its rows, the same shape on PGlite and `pg`. */

@@ -1,6 +1,7 @@
 // PostgreSQL LISTEN on a connection of its own, for pushing committed changes to this process (the live
-// notification stream). With a pool behind PgBouncer in transaction mode LISTEN does not work, so
-// EVENTS_DATABASE_URL may point straight at PostgreSQL. On PGlite, LISTEN runs inside the embedded database.
+// notification stream). With a pool behind PgBouncer in transaction mode LISTEN does not work, so it goes to
+// DATABASE_DIRECT_URL (or EVENTS_DATABASE_URL, which wins) straight at PostgreSQL. On PGlite, LISTEN runs
+// inside the embedded database.
 // A dropped connection is reopened after `retryMs`; `onReconnect` lets subscribers catch up on the gap.
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -12,7 +13,7 @@ export interface ChannelListener {
 
 export interface ListenOptions {
   database: Database;
-  /** Overrides the pool's URL for the LISTEN connection (a direct URL when the pool goes through PgBouncer). */
+  /** Overrides the database's session URL (DATABASE_DIRECT_URL, else the pool's) for the LISTEN connection. */
   url?: string;
   channel: string;
   log: Logger;
@@ -28,7 +29,7 @@ export async function listenChannel(options: ListenOptions): Promise<ChannelList
     const unlisten = await database.listen(channel, options.onPayload);
     return { close: unlisten };
   }
-  const url = options.url ?? database.url;
+  const url = options.url ?? database.sessionUrl ?? database.url;
   if (!url) throw new Error('no database URL to LISTEN on');
   const retryMs = options.retryMs ?? 1000;
   let client: pg.Client | undefined;

@@ -53,6 +53,8 @@ export type SchedulerRole = 'connecting' | 'standby' | 'active';
  * every `checkMs` takes over within seconds. The active one enqueues *through the locking session itself*,
  * so a scheduler that lost its session cannot enqueue anything: never two active ones. Every loss of the
  * session — error, end, failed check — drops back to reconnecting with a capped, jittered backoff.
+ * `url` must reach PostgreSQL directly: through PgBouncer in transaction mode the lock would be taken on
+ * whichever server connection ran the statement, not held by this session (DATABASE_DIRECT_URL).
  */
 export function startLeaderElection(options: {
   url: string;
@@ -60,6 +62,8 @@ export function startLeaderElection(options: {
   log: Logger;
   checkMs: number;
   connectTimeoutMs: number;
+  /** The setting `url` came from, named in the "cannot reach" warning (default DATABASE_URL). */
+  variable?: string;
   /** Becomes active: start ticking with this database handle (the lock's own session). */
   onActive: (db: Db) => void;
   /** Lost the lock (or the session): stop ticking at once. */
@@ -122,7 +126,7 @@ export function startLeaderElection(options: {
       } catch (error) {
         if (attempt === 0)
           log.warn(
-            { variable: 'DATABASE_URL', err: error instanceof Error ? error.message : String(error) },
+            { variable: options.variable ?? 'DATABASE_URL', err: error instanceof Error ? error.message : String(error) },
             'scheduler cannot reach PostgreSQL; retrying',
           );
       }

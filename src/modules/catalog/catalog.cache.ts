@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../core/context.js';
+import { noteCatalogWrite } from '../../core/replica.js';
 
 const GEN = 'catalog:gen';
 const CATGEN = 'catalog:catgen';
@@ -47,6 +48,7 @@ export interface CatalogChange {
 /** Call after commit of any catalog write. Cache failures are logged, never thrown: the write already happened. */
 export async function invalidateCatalog(ctx: AppContext, change: CatalogChange = {}): Promise<void> {
   const keys = [GEN, ...(change.categories ? [CATGEN] : []), ...(change.slugs ?? []).map(productVersionKey)];
+  await noteCatalogWrite(ctx); // before the generations move (core/replica.ts)
   try {
     await bump(ctx, keys);
   } catch (error) {

@@ -6,6 +6,7 @@ import type { AppContext } from '../../core/context.js';
 import { problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { PageQuery, pageRequest, toPage, urlWith } from '../../core/pagination.js';
+import { catalogReadContext, catalogReader } from '../../core/replica.js';
 import { detailCacheKey, listCacheKey, sendCached } from './catalog.cache.js';
 import {
   Product,
@@ -47,7 +48,7 @@ export function productRoutes(app: App, ctx: AppContext) {
       const key =
         staff && request.query.include_inactive ? undefined : await listCacheKey(ctx, 'products', { ...request.query, base });
       return sendCached(ctx, request, reply, key, async () => {
-        const found = await listProductPage(ctx, request.query, staff);
+        const found = await listProductPage(await catalogReadContext(ctx, request), request.query, staff);
         if ('count' in found) return toPage(request, found.page, found.count, found.results);
         const link = (cursor: string | null) => (cursor === null ? null : urlWith(request, { cursor, page: null }));
         return { next: link(found.next), previous: link(found.previous), results: found.results };
@@ -67,7 +68,9 @@ export function productRoutes(app: App, ctx: AppContext) {
     async (request, reply) => {
       const { slug } = request.params;
       if (isStaff(request.user)) return getProductDetail(ctx.db, slug, true);
-      return sendCached(ctx, request, reply, await detailCacheKey(ctx, slug), () => getProductDetail(ctx.db, slug, false));
+      return sendCached(ctx, request, reply, await detailCacheKey(ctx, slug), async () =>
+        getProductDetail(await catalogReader(ctx, request), slug, false),
+      );
     },
   );
 
@@ -123,7 +126,7 @@ export function productRoutes(app: App, ctx: AppContext) {
       },
     },
     async (request) => {
-      const variants = await listVariants(ctx, request.params.slug, isStaff(request.user));
+      const variants = await listVariants(await catalogReadContext(ctx, request), request.params.slug, isStaff(request.user));
       const page = pageRequest(request.query);
       return toPage(request, page, variants.length, variants.slice(page.offset, page.offset + page.pageSize));
     },

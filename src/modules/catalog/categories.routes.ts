@@ -5,6 +5,7 @@ import { isStaff, requireStaff } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
 import { problemResponses } from '../../core/http.js';
 import type { App } from '../../core/module.js';
+import { catalogReader } from '../../core/replica.js';
 import { listCacheKey, sendCached, treeCacheKey } from './catalog.cache.js';
 import { SlugParams } from './catalog.schemas.js';
 import {
@@ -28,7 +29,9 @@ export function categoryRoutes(app: App, ctx: AppContext) {
     { schema: { tags, querystring: CategoryListQuery, response: { 200: CategoryTree, ...problemResponses } } },
     async (request, reply) => {
       const all = isStaff(request.user) && request.query.include_inactive === true;
-      return sendCached(ctx, request, reply, all ? undefined : await treeCacheKey(ctx), () => categoryTree(ctx.db, all));
+      return sendCached(ctx, request, reply, all ? undefined : await treeCacheKey(ctx), async () =>
+        categoryTree(await catalogReader(ctx, request), all),
+      );
     },
   );
 
@@ -49,7 +52,9 @@ export function categoryRoutes(app: App, ctx: AppContext) {
     async (request, reply) => {
       const all = isStaff(request.user) && request.query.include_inactive === true;
       const key = all ? undefined : await listCacheKey(ctx, 'category', { slug: request.params.slug });
-      return sendCached(ctx, request, reply, key, () => categoryDetail(ctx.db, request.params.slug, all));
+      return sendCached(ctx, request, reply, key, async () =>
+        categoryDetail(await catalogReader(ctx, request), request.params.slug, all),
+      );
     },
   );
 

@@ -6,6 +6,7 @@ import type { AppContext } from '../../core/context.js';
 import { Paginated, problemResponses, Timestamp, Uuid } from '../../core/http.js';
 import type { App } from '../../core/module.js';
 import { PageQuery, pageRequest, toPage } from '../../core/pagination.js';
+import { catalogReadContext } from '../../core/replica.js';
 import { presentReview } from './catalog.present.js';
 import { Product, SlugParams } from './catalog.schemas.js';
 import { addToWishlist, listProductReviews, listWishlist, postReview, removeFromWishlist } from './reviews.service.js';
@@ -39,7 +40,7 @@ export function reviewRoutes(app: App, ctx: AppContext) {
     { schema: { tags, params: SlugParams, querystring: Query, response: { 200: Paginated(Review), ...problemResponses } } },
     async (request) => {
       const page = pageRequest(request.query);
-      const { count, results } = await listProductReviews(ctx, request.params.slug, page);
+      const { count, results } = await listProductReviews(await catalogReadContext(ctx, request), request.params.slug, page);
       return toPage(request, page, count, results.map(presentReview));
     },
   );
