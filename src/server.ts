@@ -20,7 +20,8 @@ async function main() {
     await ctx.database.migrate().catch((error: unknown) => {
       if (!isDbUnavailable(error)) throw error;
       // the supervisor restarts us; say which setting points at the database that did not answer
-      throw new ConfigError(`Cannot migrate: PostgreSQL configured by DATABASE_URL is unreachable (${String(error)}).`);
+      const variable = config.databaseDirectUrl ? 'DATABASE_DIRECT_URL' : 'DATABASE_URL'; // migrations run direct
+      throw new ConfigError(`Cannot migrate: PostgreSQL configured by ${variable} is unreachable (${String(error)}).`);
     });
   if (
     config.databaseDirectUrl &&
