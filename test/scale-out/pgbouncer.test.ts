@@ -14,9 +14,9 @@ import { startLeaderElection } from '../../src/core/scheduler.js';
 import { makeCategory, makeProduct } from '../factories/catalog.js';
 import { placeOrder } from '../factories/orders.js';
 import { authHeader, makeUser } from '../factories/users.js';
-import { createTestApp, openTestDatabase } from '../setup/test-app.js';
+import { createTestApp, openTestDatabase, TEST_SECRET } from '../setup/test-app.js';
 import { PGBOUNCER, type PgBouncer, startPgBouncer } from '../support/pgbouncer.js';
-import { databaseUrlOf, until } from '../support/processes.js';
+import { databaseUrlOf, killAll, spawnEntry, until, withOutput } from '../support/processes.js';
 
 const databaseUrl = process.env.DATABASE_URL;
 const installed = fs.existsSync(PGBOUNCER);
@@ -67,6 +67,7 @@ describe.skipIf(!databaseUrl || !installed)(
   'behind PgBouncer in transaction mode (skipped: needs DATABASE_URL and pgbouncer)',
   () => {
     let owner: Database;
+    let plain: Database; // a second database, without a server-side statement_timeout
     let pooled: Database;
     let bouncer: PgBouncer;
     let app: App;
@@ -80,9 +81,11 @@ describe.skipIf(!databaseUrl || !installed)(
       const name = new URL(directUrl).pathname.slice(1);
       // behind PgBouncer the timeout is the server's: per database (or role), for every new session
       await owner.db.execute(sql.raw(`ALTER DATABASE ${name} SET statement_timeout = '2s'`));
+      plain = await openTestDatabase();
       bouncer = await startPgBouncer(directUrl, {
         emporium_pgb: `dbname=${name}`,
         emporium_pgb_one: `dbname=${name} pool_size=1`,
+        emporium_pgb_plain: `dbname=${new URL(await databaseUrlOf(plain.db)).pathname.slice(1)}`,
       });
       // DATABASE_STATEMENT_TIMEOUT_MS is set, yet with a direct URL the pool sends no startup parameter
       pooled = await openDatabase({
@@ -107,9 +110,11 @@ describe.skipIf(!databaseUrl || !installed)(
       baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     });
     afterAll(async () => {
+      await killAll();
       await app?.close();
       await bouncer?.stop();
       await owner?.close();
+      await plain?.close();
     });
 
     it('refuses a statement_timeout startup parameter, which is why the pool sends none behind it', async () => {
@@ -205,5 +210,53 @@ describe.skipIf(!databaseUrl || !installed)(
       expect(standby.active.value).toBe(true);
       await standby.election.stop();
     });
+
+    const processEnv = () => ({
+      DATABASE_URL: bouncer.url('emporium_pgb'),
+      DATABASE_DIRECT_URL: directUrl,
+      SECRET_KEY: TEST_SECRET,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      OPS_PORT: '0',
+      MIGRATE_ON_START: 'false',
+      API_RATE_LIMIT: '1000000',
+      SCHEDULER_TICK_MS: '300',
+      SCHEDULER_LOCK_CHECK_MS: '300',
+      SCHEDULER_HEARTBEAT_SECONDS: '1',
+    });
+
+    it('starts the compiled API through PgBouncer: migrations direct, a warning without a server-side timeout', async () => {
+      await withOutput(async () => {
+        const api = spawnEntry('api', 'server', {
+          ...processEnv(),
+          DATABASE_URL: bouncer.url('emporium_pgb_plain'),
+          DATABASE_DIRECT_URL: await databaseUrlOf(plain.db),
+          MIGRATE_ON_START: 'true',
+        });
+        const base = `http://127.0.0.1:${await api.port()}`;
+        expect((await fetch(`${base}/api/v1/products/`)).status).toBe(200);
+        expect(api.count(/the pool cannot set statement_timeout and the server sets none/)).toBe(1);
+        await api.kill();
+      });
+    }, 120_000);
+
+    it('runs two compiled schedulers with the lock on DATABASE_DIRECT_URL: one active, enqueueing', async () => {
+      await withOutput(async () => {
+        const env = processEnv();
+        const schedulers = [spawnEntry('scheduler-1', 'scheduler', env), spawnEntry('scheduler-2', 'scheduler', env)];
+        for (const s of schedulers) await s.waitFor(/scheduler active|standing by/);
+        expect(schedulers.map((s) => s.count(/scheduler active/)).sort()).toEqual([0, 1]);
+        const heartbeats = async () => {
+          const result = (await owner.db.execute(
+            sql`select count(*)::int as n from jobs where type = 'ops.heartbeat'`,
+          )) as unknown as {
+            rows: { n: number }[];
+          };
+          return result.rows[0]?.n ?? 0;
+        };
+        await until(async () => (await heartbeats()) > 0, 'a heartbeat job enqueued by the active scheduler', 10_000);
+        await Promise.all(schedulers.map((s) => s.kill()));
+      });
+    }, 120_000);
   },
 );
