@@ -80,8 +80,9 @@ export async function openCatalogReplica(ctx: AppContext): Promise<void> {
   const breaker = createBreaker({
     failureThreshold: 1,
     openMs: config.unavailableRetryAfter * 1000,
-    onStateChange(state, _previous, error) {
-      if (state === 'open')
+    onStateChange(state, previous, error) {
+      // once per outage: a failed trial read (half-open -> open) says nothing new
+      if (state === 'open' && previous === 'closed')
         log.warn(
           { variable: 'DATABASE_REPLICA_URL', err: error instanceof Error ? error.message : String(error) },
           'read replica unreachable; catalog reads go to the primary',
@@ -100,10 +101,7 @@ export async function openCatalogReplica(ctx: AppContext): Promise<void> {
   ctx.cache.onRecover(async (raw) => {
     await raw.set(LAST_WRITE, String(ctx.now().getTime()), lagTtlSeconds(ctx));
   });
-  await database.ping().catch((error: Error) => {
-    log.error({ variable: 'DATABASE_REPLICA_URL', err: error.message }, 'read replica is unreachable; reading the primary');
-    breaker.failure(error);
-  });
+  await database.ping().catch((error: Error) => breaker.failure(error)); // start-up: warned once, as above
 }
 
 export async function closeCatalogReplica(ctx: AppContext): Promise<void> {
