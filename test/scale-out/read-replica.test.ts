@@ -1,6 +1,7 @@
 // DATABASE_REPLICA_URL: a second database stands in as the replica, migrated like the primary but holding
 // DIFFERENT rows (same slug, another name), so each answer says which database it was read from. The replica
 // is reached through a fault proxy, so the last test can cut it.
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/core/db.js';
 import type { App } from '../../src/core/module.js';
@@ -20,6 +21,8 @@ describe.skipIf(!databaseUrl)('catalog reads on a read replica (skipped: needs D
   let staff: { authorization: string };
   let clock = Date.now();
   let pageSize = 1;
+  const logLines: string[] = [];
+  const logged = (text: string) => logLines.filter((line) => line.includes(text)).length;
 
   /** Names on an uncached list page (a page size not asked before is a new cache key, so a miss). */
   const listNames = async (headers: Record<string, string> = {}) => {
@@ -32,6 +35,7 @@ describe.skipIf(!databaseUrl)('catalog reads on a read replica (skipped: needs D
     replica = await openTestDatabase();
     proxy = await startFaultProxy(targetOf(databaseUrl as string, 5432));
     app = await createTestApp({
+      logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }),
       env: {
         DATABASE_REPLICA_URL: await databaseUrlOf(replica.db, proxy.url(databaseUrl as string)),
         DATABASE_REPLICA_LAG_MS: String(LAG_MS),
@@ -101,8 +105,12 @@ describe.skipIf(!databaseUrl)('catalog reads on a read replica (skipped: needs D
     await proxy.cut();
     expect(await listNames()).toEqual(['Edited lamp']); // the failed read went to the primary
     expect(await listNames()).toEqual(['Edited lamp']); // breaker open: straight to the primary
+    await new Promise((r) => setTimeout(r, 1100)); // UNAVAILABLE_RETRY_AFTER: a trial read, failing again
+    expect(await listNames()).toEqual(['Edited lamp']);
+    expect(logged('read replica unreachable; catalog reads go to the primary')).toBe(1); // once per outage
     await proxy.restore();
-    await new Promise((r) => setTimeout(r, 1100)); // UNAVAILABLE_RETRY_AFTER: one trial read
+    await new Promise((r) => setTimeout(r, 1100));
     expect(await listNames()).toEqual(['Replica lamp']);
+    expect(logged('read replica answers again')).toBe(1);
   });
 });
