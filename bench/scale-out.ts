@@ -9,7 +9,8 @@
 //   BENCH_REDIS_URL     a Redis database of its own, FLUSHED before each process count so each starts cold
 //                       (default redis://127.0.0.1:6379/10; refuses database 0)
 //   BENCH_PROCESSES (1,2), BENCH_ROUNDS (3), BENCH_DURATION seconds per scenario and round (10), BENCH_CONNECTIONS (50),
-//   BENCH_WARMUP seconds of each scenario, unrecorded, after the processes start (3: JIT and pools warm)
+//   BENCH_WARMUP seconds of each scenario, unrecorded, after the processes start (3: JIT and pools warm),
+//   BENCH_DIRECT=0 skips the reference column "1 process, no Nginx" (what the proxy hop costs)
 //   NGINX (/usr/sbin/nginx)
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,6 +28,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const warmup = Number(process.env.BENCH_WARMUP ?? 3);
+const direct = process.env.BENCH_DIRECT !== '0';
 const nginxBin = process.env.NGINX ?? '/usr/sbin/nginx';
 const children: ChildProcess[] = [];
 const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'emporium-scale-out-'));
@@ -192,8 +194,17 @@ const scenarios: { name: string; requests: Request[] }[] = [
   },
 ];
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-const results = new Map<string, number[]>(); // `${processes}|${scenario}` -> req/s per round
+const results = new Map<string, number[]>(); // `${processes or "direct"}|${scenario}` -> req/s per round
 const failures = new Map<string, number>();
+
+async function measure(label: string, url: string, s: (typeof scenarios)[number], round: number) {
+  const r = await autocannon({ url, connections, duration, requests: s.requests });
+  const key = `${label}|${s.name}`;
+  results.set(key, [...(results.get(key) ?? []), r.requests.average]);
+  failures.set(key, (failures.get(key) ?? 0) + r.non2xx + r.errors);
+  const who = label === 'direct' ? '1 process, no Nginx' : `${label} process(es), Nginx`;
+  console.log(`${who}, round ${round}: ${s.name}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms`);
+}
 
 try {
   for (const n of counts) {
@@ -206,13 +217,8 @@ try {
       if (warmup > 0) await autocannon({ url: nginx.url, connections, duration: warmup, requests: s.requests });
     for (let round = 1; round <= rounds; round++) {
       for (const s of scenarios) {
-        const r = await autocannon({ url: nginx.url, connections, duration, requests: s.requests });
-        const key = `${n}|${s.name}`;
-        results.set(key, [...(results.get(key) ?? []), r.requests.average]);
-        failures.set(key, (failures.get(key) ?? 0) + r.non2xx + r.errors);
-        console.log(
-          `${n} process(es), round ${round}: ${s.name}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms`,
-        );
+        await measure(String(n), nginx.url, s, round);
+        if (direct && n === 1) await measure('direct', `http://127.0.0.1:${ports[0]}`, s, round);
       }
     }
     await stop(nginx.child);
@@ -229,15 +235,17 @@ try {
   console.log(
     `Note: on this ${os.cpus().length}-core box the load generator (autocannon, in this process), Nginx, PostgreSQL and Redis share the cores with the API processes, so N processes cannot reach N times one; the ratio shows how much of the box one process leaves unused.\n`,
   );
-  console.log(`| scenario | ${counts.map((n) => `${n} process${n > 1 ? 'es' : ''}`).join(' | ')} | ratio |`);
-  console.log(`| --- | ${counts.map(() => '---:').join(' | ')} | ---: |`);
+  const labels = [...(direct && counts.includes(1) ? ['direct'] : []), ...counts.map(String)];
+  const heading = (label: string) =>
+    label === 'direct' ? '1 process, no Nginx' : `${label} process${label === '1' ? '' : 'es'}, Nginx`;
+  console.log(`| scenario | ${labels.map(heading).join(' | ')} | ${counts.at(-1)} vs ${counts[0]} |`);
+  console.log(`| --- | ${labels.map(() => '---:').join(' | ')} | ---: |`);
   for (const s of scenarios) {
-    const rps = counts.map((n) => median(results.get(`${n}|${s.name}`) ?? [0]));
-    const failed = counts.reduce((sum, n) => sum + (failures.get(`${n}|${s.name}`) ?? 0), 0);
-    const ratio = (rps.at(-1) as number) / (rps[0] as number);
-    console.log(
-      `| ${s.name}${failed ? ` (${failed} failed)` : ''} | ${rps.map((r) => r.toFixed(0)).join(' | ')} | ${ratio.toFixed(2)}x |`,
-    );
+    const rps = (label: string) => median(results.get(`${label}|${s.name}`) ?? [0]);
+    const failed = labels.reduce((sum, label) => sum + (failures.get(`${label}|${s.name}`) ?? 0), 0);
+    const ratio = rps(String(counts.at(-1))) / rps(String(counts[0]));
+    const cells = labels.map((label) => rps(label).toFixed(0)).join(' | ');
+    console.log(`| ${s.name}${failed ? ` (${failed} failed)` : ''} | ${cells} | ${ratio.toFixed(2)}x |`);
   }
   if (wrapped) console.log('\n(detail slugs ran out and wrapped: the last detail requests were partly cache hits)');
 } finally {
