@@ -111,7 +111,9 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
       return intentStateOf(intent);
     },
     async cancel(reference) {
-      const intent = await (await sdk()).paymentIntents.cancel(reference, { cancellation_reason: 'abandoned' }).catch(translateError);
+      const intent = await (await sdk()).paymentIntents
+        .cancel(reference, { cancellation_reason: 'abandoned' })
+        .catch(translateError);
       return intentStateOf(intent);
     },
     async refund(input): Promise<RefundResult> {
