@@ -11,7 +11,7 @@ import { announceStartup, prepareEmbeddedDatabase } from './startup.js';
 
 async function main() {
   const config = loadConfig();
-  initTelemetry(config); // before the app, so its hooks see Sentry
+  await initTelemetry(config); // before the app, so its hooks see Sentry
   const logger = createLogger(config);
   await prepareEmbeddedDatabase(config, logger);
   const app = await buildApp(config, { logger });

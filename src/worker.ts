@@ -14,7 +14,7 @@ import { modules } from './modules/index.js';
 
 async function main() {
   const config = loadConfig();
-  initTelemetry(config);
+  await initTelemetry(config);
   const log = createLogger(config).child({ process: 'worker' });
   const handlers = new Map<string, JobHandler>();
   const ctx = await createContext(config, log, handlers);

@@ -35,7 +35,7 @@ beforeAll(async () => {
   const { port } = receiver.address() as { port: number };
   dsn = `http://publickey@127.0.0.1:${port}/1`;
   const env = { SENTRY_DSN: dsn, SENTRY_RELEASE: 'emporium@9.9.9-test', SENTRY_ENVIRONMENT: 'staging-test' };
-  initTelemetry(loadConfig({ NODE_ENV: 'test', SECRET_KEY: TEST_SECRET, ...env }));
+  await initTelemetry(loadConfig({ NODE_ENV: 'test', SECRET_KEY: TEST_SECRET, ...env }));
   app = await createTestApp({
     env,
     beforeReady: (a) => {

@@ -3,7 +3,7 @@
 // and declare topology, and when the connection or any channel closes or errors, drop everything and do it
 // again after a capped, jittered backoff. Disconnected for longer than `giveUpAfterMs`, it calls `onGiveUp`
 // so the process can exit non-zero and its supervisor restart it, rather than idle on a dead connection.
-import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { type BackoffOptions, backoffDelay, sleep } from './resilience.js';
 
@@ -52,6 +52,7 @@ export function startAmqpSession(options: AmqpSessionOptions): AmqpSession {
   });
 
   async function connectOnce(onUp: () => void): Promise<{ reason: string; wasUp: boolean }> {
+    const { default: amqp } = await import('amqplib'); // loaded only by processes that use RabbitMQ
     const conn = await amqp.connect(options.url, { timeout: 5000 });
     connection = conn;
     const lost = new Promise<string>((resolve) => {

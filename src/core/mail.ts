@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { type Db, queryRows } from './db.js';
 import { sentEmails } from './mail.tables.js';
@@ -25,29 +25,42 @@ export interface Mailer {
   close(): void;
 }
 
+/** nodemailer's transport, made on the first send (an API process that never sends mail doesn't load it). */
+function lazyTransport(options: string | Record<string, unknown>) {
+  let transport: Transporter | undefined;
+  return {
+    async get(): Promise<Transporter> {
+      const { default: nodemailer } = await import('nodemailer');
+      transport ??= nodemailer.createTransport(options);
+      return transport;
+    },
+    close: () => transport?.close(),
+  };
+}
+
 export function createMailer(options: { smtpUrl?: string; from: string; dataDir: string }): Mailer {
   if (options.smtpUrl) {
-    const transport = nodemailer.createTransport(options.smtpUrl);
+    const transport = lazyTransport(options.smtpUrl);
     return {
       kind: 'smtp',
       async send(message) {
-        await transport.sendMail({ from: options.from, ...message });
+        await (await transport.get()).sendMail({ from: options.from, ...message });
       },
-      close: () => transport.close(),
+      close: transport.close,
     };
   }
   const directory = path.join(options.dataDir, 'mail');
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const transport = lazyTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     kind: 'file',
     directory,
     async send(message) {
-      const info = await transport.sendMail({ from: options.from, ...message });
+      const info = await (await transport.get()).sendMail({ from: options.from, ...message });
       await fs.mkdir(directory, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`;
       await fs.writeFile(path.join(directory, name), info.message as Buffer);
     },
-    close: () => transport.close(),
+    close: transport.close,
   };
 }
 

@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DeleteObjectsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config.js';
 import type { App } from './module.js';
 
@@ -52,18 +52,27 @@ export function createLocalStorage(config: Config): Storage {
 export function createS3Storage(config: Config): Storage {
   const { bucket, region, endpoint, accessKeyId, secretAccessKey, publicUrl } = config.s3;
   if (!bucket) throw new Error('S3_BUCKET is not set');
-  const client = new S3Client({
-    region,
-    endpoint,
-    forcePathStyle: Boolean(endpoint),
-    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
-  });
+  // the SDK (~20 MB) is loaded only when S3 is configured, on the first upload
+  const sdk = import('@aws-sdk/client-s3');
+  sdk.catch(() => {}); // reported by the first put/delete that awaits it
+  let client: S3Client | undefined;
+  const s3 = async () => {
+    const { S3Client } = await sdk;
+    client ??= new S3Client({
+      region,
+      endpoint,
+      forcePathStyle: Boolean(endpoint),
+      credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+    });
+    return { client, ...(await sdk) };
+  };
   const base = (
     publicUrl ?? (endpoint ? `${endpoint.replace(/\/$/, '')}/${bucket}` : `https://${bucket}.s3.${region}.amazonaws.com`)
   ).replace(/\/$/, '');
   return {
     kind: 's3',
     async put(key, body, contentType) {
+      const { client, PutObjectCommand } = await s3();
       await client.send(
         new PutObjectCommand({
           Bucket: bucket,
@@ -77,6 +86,7 @@ export function createS3Storage(config: Config): Storage {
     },
     async delete(...keys) {
       if (keys.length === 0) return;
+      const { client, DeleteObjectsCommand } = await s3();
       await client.send(
         new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((key) => ({ Key: checkKey(key) })) } }),
       );

@@ -2,7 +2,7 @@
 // (server.ts, worker.ts). Server errors (5xx) are reported with the request id, the user id, the release and
 // the environment; every event passes `scrubEvent` first, so passwords, tokens, Authorization headers and
 // cookies never leave the process. Callers' mistakes (4xx) are not errors of ours and are not reported.
-import * as Sentry from '@sentry/node';
+import type * as SentryModule from '@sentry/node';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { JobHandler } from './jobs.js';
@@ -30,11 +30,11 @@ export function scrubValue(value: unknown, depth = 0): unknown {
 }
 
 /** Sentry's beforeSend: the last stop of every event. */
-export function scrubEvent<T extends Sentry.Event>(event: T): T {
+export function scrubEvent<T extends SentryModule.Event>(event: T): T {
   const out = { ...event };
   if (out.request) {
     const { cookies: _cookies, ...request } = out.request;
-    out.request = scrubValue(request) as Sentry.Event['request'];
+    out.request = scrubValue(request) as SentryModule.Event['request'];
     if (typeof out.request?.query_string === 'string') {
       const params = new URLSearchParams(out.request.query_string);
       for (const key of [...params.keys()]) if (SECRET_KEY.test(key)) params.set(key, FILTERED);
@@ -51,11 +51,14 @@ export function scrubEvent<T extends Sentry.Event>(event: T): T {
   return out;
 }
 
+/** @sentry/node, loaded only when SENTRY_DSN is set (it costs ~40 MB of memory otherwise spent on nothing). */
+let Sentry: typeof SentryModule | undefined;
 let sentryOn = false;
 
 /** Starts Sentry when SENTRY_DSN is set; a no-op otherwise. Call before building the app. */
-export function initTelemetry(config: Config): void {
+export async function initTelemetry(config: Config): Promise<void> {
   if (config.sentryDsn && !sentryOn) {
+    Sentry = await import('@sentry/node');
     Sentry.init({
       dsn: config.sentryDsn,
       release: config.release,
@@ -64,7 +67,7 @@ export function initTelemetry(config: Config): void {
       defaultIntegrations: false,
       integrations: [Sentry.linkedErrorsIntegration(), Sentry.dedupeIntegration()],
       beforeSend: scrubEvent,
-      beforeBreadcrumb: (crumb) => scrubValue(crumb) as Sentry.Breadcrumb,
+      beforeBreadcrumb: (crumb) => scrubValue(crumb) as SentryModule.Breadcrumb,
     });
     sentryOn = true;
   }
@@ -82,9 +85,10 @@ export interface ErrorContext {
 
 /** Reports an unexpected error (with its request and user when there are). Never throws. */
 export function reportError(error: unknown, context: ErrorContext = {}): void {
-  if (!sentryOn) return;
+  if (!sentryOn || !Sentry) return;
+  const sentry = Sentry;
   try {
-    Sentry.withScope((scope) => {
+    sentry.withScope((scope) => {
       if (context.requestId) scope.setTag('request_id', context.requestId);
       if (context.userId) scope.setUser({ id: context.userId });
       if (context.transaction) scope.setTransactionName(context.transaction);
@@ -101,7 +105,7 @@ export function reportError(error: unknown, context: ErrorContext = {}): void {
           },
         }));
       }
-      Sentry.captureException(error);
+      sentry.captureException(error);
     });
   } catch {
     // error reporting must never take a request down with it
@@ -134,7 +138,7 @@ export function registerErrorReporting(app: FastifyInstance): void {
 
 /** Sends what is queued (before a process exits). */
 export async function flushTelemetry(timeoutMs = 2000): Promise<void> {
-  if (sentryOn) await Sentry.flush(timeoutMs);
+  if (Sentry && sentryOn) await Sentry.flush(timeoutMs);
   const provider = tracerProvider();
   if (provider) await Promise.race([provider.forceFlush(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
 }

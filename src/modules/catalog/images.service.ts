@@ -2,7 +2,7 @@
 // type), decoded by sharp to prove it is an image, stored with a WebP thumbnail, then recorded in one
 // transaction. Files are written before the transaction and removed again if it fails.
 import { randomUUID } from 'node:crypto';
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
 import type { AppContext } from '../../core/context.js';
 import { fieldError, NotFound } from '../../core/errors.js';
 import type { Storage } from '../../core/storage.js';
@@ -61,6 +61,8 @@ export async function uploadProductImage(ctx: AppContext, storage: Storage, slug
   let meta: Metadata;
   let thumbnail: Buffer;
   try {
+    // loaded on the first upload: libvips costs ~30 MB per process that never processes an image
+    const { default: sharp } = await import('sharp');
     meta = await sharp(upload.bytes).metadata();
     thumbnail = await sharp(upload.bytes)
       .rotate()

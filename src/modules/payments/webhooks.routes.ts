@@ -16,7 +16,7 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
     { schema: { tags: ['payments'], response: { 200: WebhookResponse, ...problemResponses } } },
     async (request) => {
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const event = verifyStripeEvent(ctx, raw, request.headers['stripe-signature']);
+      const event = await verifyStripeEvent(ctx, raw, request.headers['stripe-signature']);
       return { received: true, status: await handleStripeEvent(ctx, event) };
     },
   );

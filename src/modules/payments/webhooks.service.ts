@@ -1,6 +1,6 @@
 // Stripe webhooks: the signature is checked on the raw body with the SDK, then the event is applied in ONE
 // transaction together with the row that records its id, so a redelivered event changes nothing.
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
 import { BadRequest, ServiceUnavailable } from '../../core/errors.js';
@@ -14,12 +14,17 @@ import { intentStateOf } from './providers/stripe.js';
 export type WebhookResult = 'processed' | 'duplicate' | 'ignored';
 
 /** Verifies `Stripe-Signature` over the exact bytes received (default tolerance: 5 minutes). */
-export function verifyStripeEvent(ctx: AppContext, raw: Buffer, signature: string | string[] | undefined): Stripe.Event {
+export async function verifyStripeEvent(
+  ctx: AppContext,
+  raw: Buffer,
+  signature: string | string[] | undefined,
+): Promise<Stripe.Event> {
   const secret = ctx.config.stripeWebhookSecret;
   if (!secret) throw new ServiceUnavailable('Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET).');
   if (typeof signature !== 'string' || !signature) throw new BadRequest('Missing Stripe-Signature header.', 'invalid_signature');
+  const { default: StripeSdk } = await import('stripe'); // loaded on the first webhook
   try {
-    return Stripe.webhooks.constructEvent(raw, signature, secret);
+    return StripeSdk.webhooks.constructEvent(raw, signature, secret);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new BadRequest(`Invalid Stripe-Signature: ${reason}`, 'invalid_signature');

@@ -1,6 +1,7 @@
 // Stripe through the official SDK. STRIPE_API_BASE points the SDK at another host (a local fake in tests,
-// stripe-mock in staging); statuses are mapped onto ours here and nowhere else.
-import Stripe from 'stripe';
+// stripe-mock in staging); statuses are mapped onto ours here and nowhere else. The SDK (~20 MB) is loaded on
+// the first call to Stripe, so a process configured for Stripe but never paying through it doesn't carry it.
+import type Stripe from 'stripe';
 import type { IntentState, IntentStatus, PaymentProvider, RefundResult } from './provider.js';
 import { ProviderRejected } from './provider.js';
 
@@ -10,9 +11,10 @@ export interface StripeProviderOptions {
   apiBase?: string;
 }
 
-export function createStripeClient(options: StripeProviderOptions): Stripe {
+export async function createStripeClient(options: StripeProviderOptions): Promise<Stripe> {
+  const { default: StripeSdk } = await import('stripe');
   const base = options.apiBase ? new URL(options.apiBase) : undefined;
-  return new Stripe(options.secretKey, {
+  return new StripeSdk(options.secretKey, {
     maxNetworkRetries: 2,
     timeout: 20_000,
     telemetry: false,
@@ -72,22 +74,26 @@ export function intentStateOf(intent: Stripe.PaymentIntent): IntentState {
 
 /** Stripe errors that a retry with the same idempotency key will not fix become ProviderRejected. */
 function translateError(error: unknown): never {
-  if (
-    error instanceof Stripe.errors.StripeCardError ||
-    error instanceof Stripe.errors.StripeInvalidRequestError ||
-    error instanceof Stripe.errors.StripeIdempotencyError
-  ) {
-    throw new ProviderRejected(error.message, error.code);
+  // the SDK's error classes name themselves in `type` (comparing it needs no SDK loaded)
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'StripeCardError' || type === 'StripeInvalidRequestError' || type === 'StripeIdempotencyError') {
+    const { message, code } = error as Stripe.errors.StripeError;
+    throw new ProviderRejected(message, code);
   }
   throw error;
 }
 
 export function createStripeProvider(options: StripeProviderOptions): PaymentProvider {
-  const stripe = createStripeClient(options);
+  let client: Promise<Stripe> | undefined;
+  const sdk = () =>
+    (client ??= createStripeClient(options).catch((error: unknown) => {
+      client = undefined; // a failed load is retried by the next call
+      throw error;
+    }));
   return {
     name: 'stripe',
     async createIntent(input) {
-      const intent = await stripe.paymentIntents
+      const intent = await (await sdk()).paymentIntents
         .create(
           {
             amount: input.amount,
@@ -101,15 +107,17 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
       return intentStateOf(intent);
     },
     async retrieve(reference) {
-      const intent = await stripe.paymentIntents.retrieve(reference).catch(translateError);
+      const intent = await (await sdk()).paymentIntents.retrieve(reference).catch(translateError);
       return intentStateOf(intent);
     },
     async cancel(reference) {
-      const intent = await stripe.paymentIntents.cancel(reference, { cancellation_reason: 'abandoned' }).catch(translateError);
+      const intent = await (await sdk()).paymentIntents
+        .cancel(reference, { cancellation_reason: 'abandoned' })
+        .catch(translateError);
       return intentStateOf(intent);
     },
     async refund(input): Promise<RefundResult> {
-      const refund = await stripe.refunds
+      const refund = await (await sdk()).refunds
         .create(
           { payment_intent: input.reference, amount: input.amount, metadata: input.metadata },
           { idempotencyKey: input.idempotencyKey },
