@@ -22,7 +22,7 @@ import { logContextMixin, runWithLogContext } from './core/log-context.js';
 import { logRedaction } from './core/log-redact.js';
 import type { App } from './core/module.js';
 import { registerOps } from './core/ops.js';
-import { cacheRateLimitStore } from './core/rate-limit.js';
+import { batchedRateLimitStore, cacheRateLimitStore, createBatchedCounter } from './core/rate-limit.js';
 import { registerRequestHabits } from './core/request-habits.js';
 import { registerMediaRoute } from './core/storage.js';
 import { registerErrorReporting } from './core/telemetry.js';
@@ -94,6 +94,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     contentSecurityPolicy: false,
   });
   await app.register(cors, corsOptions(config));
+  // with Redis, counted here and added to Redis in batches (no round trip per request); in process otherwise
+  const counter = ctx.cache.kind === 'redis' ? createBatchedCounter(ctx.cache, config.rateLimitSyncMs) : undefined;
+  if (counter) app.addHook('onClose', async () => counter.stop());
   await app.register(rateLimit, {
     global: true,
     max: config.apiRateLimit,
@@ -103,8 +106,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     keyGenerator: (request) => hashToken(request.ip).slice(0, 32),
     allowList: (request) => !request.url.startsWith('/api/'),
     errorResponseBuilder: (_request, context) => new RateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
-    // counts through the cache: Redis when up, in process while its breaker is open (never a 500)
-    store: cacheRateLimitStore(ctx.cache, 'emp-rl:'),
+    // Redis when up, in process while its breaker is open (never a 500)
+    store: counter ? batchedRateLimitStore(counter, 'emp-rl:') : cacheRateLimitStore(ctx.cache, 'emp-rl:'),
   });
 
   await app.register(swagger, {
