@@ -40,7 +40,10 @@ export function createSubscriptions(redis: Redis) {
       sub ??= connect();
       // already subscribed to other channels: tell this listener once this channel is added too
       if (sub.status === 'ready' && live)
-        sub.subscribe(`${prefix}${channel}`).then(() => onLive(true), () => sub?.disconnect(true));
+        sub.subscribe(`${prefix}${channel}`).then(
+          () => onLive(true),
+          () => sub?.disconnect(true),
+        );
     },
     async close() {
       const client = sub;

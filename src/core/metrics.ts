@@ -35,7 +35,7 @@ export function createMetrics(deps: { database: Database; cache: Cache }): Metri
   });
   const cacheReads = new Counter({
     name: 'cache_reads_total',
-    help: 'Cache reads: hit, miss, bypass (Redis skipped: breaker open or entries not yet trusted again), or near (served from the process\'s near cache, no Redis read)',
+    help: "Cache reads: hit, miss, bypass (Redis skipped: breaker open or entries not yet trusted again), or near (served from the process's near cache, no Redis read)",
     labelNames: ['result'],
     registers,
   });

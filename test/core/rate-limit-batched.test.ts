@@ -38,8 +38,7 @@ describe.skipIf(!redisUrl)('API rate limit across processes (skipped: needs REDI
     await database?.close();
   });
 
-  const hit = (app: App, ip: string) =>
-    app.inject({ method: 'GET', url: '/api/v1/products/categories/', remoteAddress: ip });
+  const hit = (app: App, ip: string) => app.inject({ method: 'GET', url: '/api/v1/products/categories/', remoteAddress: ip });
   const codes = async (app: App, ip: string, n: number) => {
     const out: number[] = [];
     for (let i = 0; i < n; i++) out.push((await hit(app, ip)).statusCode);

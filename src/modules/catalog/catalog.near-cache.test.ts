@@ -124,7 +124,9 @@ describe.skipIf(!redisUrl)('catalog near cache across two processes (skipped: ne
     // B sends nothing meanwhile (no failed write of its own that would bump the generations on recovery):
     // only dropping its local tokens on the disconnect keeps it from serving the old page once it is back
     await proxy.restore();
-    await expect.poll(() => b.ctx.cache.redis?.status === 'ready' && catalogNearCache(b.ctx)?.usable, { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => b.ctx.cache.redis?.status === 'ready' && catalogNearCache(b.ctx)?.usable, { timeout: 10_000 })
+      .toBe(true);
     for (let i = 0; i < 3; i++) expect(await names(b)).toContain('Renamed during the cut');
     const metrics = (await b.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/cache_reads_total\{result="near"\} [1-9]/);
