@@ -146,6 +146,8 @@ export function createBatchedCounter(cache: Cache, syncMs: number): BatchedCount
   }
 
   function start(key: string, windowMs: number): Window {
+    // windows are dropped at each sync once over; many clients that each came once would never trigger one
+    if (windows.size >= 100_000) for (const [k, w] of windows) if (w.resetAt <= Date.now() && !w.pending) windows.delete(k);
     const window: Window = { global: 0, pending: 0, sending: 0, resetAt: Date.now() + windowMs, windowMs };
     window.starting = cache
       .incr(key, Math.max(1, Math.ceil(windowMs / 1000)))

@@ -12,7 +12,7 @@ import { type FaultProxy, startFaultProxy, targetOf } from '../support/fault-pro
 
 const redisUrl = process.env.REDIS_URL;
 const SYNC_MS = 50;
-const settle = () => new Promise((r) => setTimeout(r, SYNC_MS * 4));
+const settle = () => new Promise((r) => setTimeout(r, SYNC_MS * 8));
 
 describe.skipIf(!redisUrl)('API rate limit across processes (skipped: needs REDIS_URL)', () => {
   const prefix = `test:${randomBytes(6).toString('hex')}:`;
