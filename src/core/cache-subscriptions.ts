@@ -2,6 +2,8 @@
 // `subscribe`, with an honest live/not-live signal (a subscriber that was away may have missed messages).
 import type { Redis } from 'ioredis';
 
+const HEARTBEAT_MS = 5000;
+
 type Listener = { onMessage: (message: string) => void; onLive: (live: boolean) => void };
 
 /**
@@ -12,6 +14,7 @@ export function createSubscriptions(redis: Redis) {
   const prefix = redis.options.keyPrefix ?? '';
   const listeners = new Map<string, Listener[]>();
   let sub: Redis | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   let live = false;
   const tell = (next: boolean) => {
     if (next === live) return;
@@ -32,6 +35,12 @@ export function createSubscriptions(redis: Redis) {
       if (!live) return;
       for (const listener of listeners.get(channel.slice(prefix.length)) ?? []) listener.onMessage(message);
     });
+    // a subscriber only listens, so a silently dead connection (no reset, e.g. a dropped network path) would look
+    // live forever: a PING every few seconds, under the command timeout, turns it into a reconnect
+    heartbeat = setInterval(() => {
+      if (client.status === 'ready') client.ping().catch(() => client.disconnect(true));
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
     return client;
   }
   return {
@@ -46,6 +55,7 @@ export function createSubscriptions(redis: Redis) {
         );
     },
     async close() {
+      clearInterval(heartbeat);
       const client = sub;
       sub = undefined;
       tell(false);
