@@ -190,6 +190,10 @@ export function loadConfig(env: Env = process.env) {
       publicUrl: optionalUrl(env, 'S3_PUBLIC_URL', ['http:', 'https:']),
     },
     cacheTtl: duration(env, 'CACHE_TTL', '5m'),
+    /** Bytes of rendered catalog responses each API process keeps in front of Redis (0: none). */
+    nearCacheBytes: int(env, 'NEAR_CACHE_BYTES', 16 * 1024 * 1024, 0, 4 * 1024 * 1024 * 1024),
+    /** How often API rate-limit counts are added to Redis (limits hold across processes within about that). */
+    rateLimitSyncMs: int(env, 'RATE_LIMIT_SYNC_MS', 100, 10, 10000),
     // resilience (docs/operations.md): bounded waits, backoff and give-up times for each dependency
     /** Error bodies carry stack traces (which may quote SQL and its parameters): an explicit opt-in only. */
     debugErrors: bool(env, 'DEBUG_ERRORS', false),

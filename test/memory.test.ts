@@ -47,7 +47,7 @@ describe('optional integrations are loaded on first use', () => {
     const { results } = (await (await fetch(`${server.base}/api/v1/products/`)).json()) as { results: { slug: string }[] };
     const upload = (bytes: Buffer) => {
       const form = new FormData();
-      form.append('image', new Blob([bytes], { type: 'image/png' }), 'x.png');
+      form.append('image', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), 'x.png');
       return fetch(`${server.base}/api/v1/products/${results[0]?.slug}/images/`, {
         method: 'POST',
         headers: { authorization: `Bearer ${access}` },

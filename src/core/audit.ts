@@ -1,6 +1,8 @@
 // The audit hooks every request passes through (the trail's table, queries and routes live in modules/audit):
-// - each request's handlers run in an audit scope (core/audit-scope.ts) naming the actor and the request id,
-//   which the database's field-history triggers record with every change;
+// - each changing request's handlers run in an audit scope (core/audit-scope.ts) naming the actor and the
+//   request id, which the database's field-history triggers record with every change. Reads (GET, HEAD,
+//   OPTIONS) skip it: none changes an audited table (products, variants, categories, coupons, orders, users;
+//   `getCart`'s transaction touches only carts), and entering a second async context costs every read;
 // - every successful change staff make through the API is handed to `record` (who, which route with which ids,
 //   the request id), after the response, so it never slows or fails the request; a failed write is logged.
 import type { FastifyInstance } from 'fastify';
@@ -8,6 +10,7 @@ import { runWithAuditScope } from './audit-scope.js';
 import { isStaff } from './auth.js';
 
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,6 +34,7 @@ export interface RouteAuditEntry {
 export function registerAuditTrail(app: FastifyInstance, record: (entry: RouteAuditEntry) => Promise<unknown>) {
   // after authentication (onRequest), before every route's own preHandlers and handler
   app.addHook('preHandler', (request, _reply, done) => {
+    if (READS.has(request.method)) return done();
     const user = request.user;
     const kind = !user ? 'anonymous' : isStaff(user) ? 'staff' : 'customer';
     runWithAuditScope({ actorId: user?.id, kind, requestId: String(request.id) }, done);

@@ -7,6 +7,7 @@
 import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
+import { createSubscriptions } from './cache-subscriptions.js';
 import { type Breaker, type BreakerState, createBreaker } from './resilience.js';
 
 export interface CacheObserver {
@@ -21,10 +22,29 @@ export interface Cache {
   /** The Redis client behind a Redis cache, for libraries that take one (@fastify/rate-limit). */
   redis?: Redis;
   get(key: string): Promise<string | undefined>;
+  /** Like `get`, but undefined when the store did not answer (breaker open, entries untrusted, a failure). */
+  read(key: string): Promise<{ value: string | undefined } | undefined>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   del(...keys: string[]): Promise<void>;
   /** Atomically adds one to a counter; the first increment starts its TTL. Returns the count and seconds left. */
   incr(key: string, ttlSeconds: number): Promise<{ count: number; ttl: number }>;
+  /**
+   * Adds `by` to each counter in one round trip (the first addition starts its TTL); returns each count and the
+   * milliseconds left, or undefined when Redis was skipped or failed (the caller keeps its counts to add later).
+   */
+  addCounts(counts: CountDelta[]): Promise<Array<{ count: number; ttlMs: number }> | undefined>;
+  /**
+   * Publishes `message` on `channel` (prefixed like keys). The memory store has a single process and drops it.
+   * A failed publish counts as a lost write: entries are untrusted until the `onRecover` hooks ran.
+   */
+  publish(channel: string, message: string): Promise<void>;
+  /**
+   * Listens on `channel` over a connection of its own (Redis only). `onLive(true)` once subscribed,
+   * `onLive(false)` on any disconnect or error: messages may have been missed until the next `onLive(true)`.
+   */
+  subscribe?(channel: string, onMessage: (message: string) => void, onLive: (live: boolean) => void): void;
+  /** False while a lost write's `onRecover` hooks have not run yet: entries (and versions) must not be trusted. */
+  readonly trusted: boolean;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** Runs `hook` with the raw store each time Redis comes back, before its entries are trusted again. */
@@ -40,6 +60,12 @@ export interface Cache {
    * by moving that clock). Redis keeps its own clock for its keys; this reaches only its in-process fallback.
    */
   followClock?(now: () => Date): void;
+}
+
+export interface CountDelta {
+  key: string;
+  by: number;
+  ttlMs: number;
 }
 
 export async function getJson<T>(cache: Cache, key: string): Promise<T | undefined> {
@@ -60,10 +86,24 @@ export function createMemoryCache(max = 10_000): Cache {
     perf: { now: () => clock().getTime() },
   });
   const counters = new Map<string, { count: number; expiresAt: number }>();
+  function add(key: string, by: number, ttlMs: number) {
+    const now = clock().getTime();
+    let entry = counters.get(key);
+    if (!entry || entry.expiresAt <= now) {
+      if (counters.size > max) for (const [k, v] of counters) if (v.expiresAt <= now) counters.delete(k);
+      entry = { count: 0, expiresAt: now + ttlMs };
+      counters.set(key, entry);
+    }
+    entry.count += by;
+    return { count: entry.count, ttlMs: entry.expiresAt - now };
+  }
   return {
     kind: 'memory',
     async get(key) {
       return store.get(key);
+    },
+    async read(key) {
+      return { value: store.get(key) };
     },
     async set(key, value, ttlSeconds) {
       store.set(key, value, { ttl: ttlSeconds * 1000 });
@@ -75,16 +115,14 @@ export function createMemoryCache(max = 10_000): Cache {
       }
     },
     async incr(key, ttlSeconds) {
-      const now = clock().getTime();
-      let entry = counters.get(key);
-      if (!entry || entry.expiresAt <= now) {
-        if (counters.size > max) for (const [k, v] of counters) if (v.expiresAt <= now) counters.delete(k);
-        entry = { count: 0, expiresAt: now + ttlSeconds * 1000 };
-        counters.set(key, entry);
-      }
-      entry.count++;
-      return { count: entry.count, ttl: Math.ceil((entry.expiresAt - now) / 1000) };
+      const { count, ttlMs } = add(key, 1, ttlSeconds * 1000);
+      return { count, ttl: Math.ceil(ttlMs / 1000) };
     },
+    async addCounts(deltas) {
+      return deltas.map(({ key, by, ttlMs }) => add(key, by, ttlMs));
+    },
+    async publish() {},
+    trusted: true,
     async ping() {},
     async close() {
       store.clear();
@@ -107,6 +145,18 @@ local ttl = redis.call('TTL', KEYS[1])
 if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {count, ttl}`;
 
+/** KEYS: counters; ARGV: (by, ttl ms) per key. Returns (count, ms left) per key. */
+const ADD_COUNTS_SCRIPT = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCRBY', key, ARGV[2 * i - 1])
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then ttl = tonumber(ARGV[2 * i]); redis.call('PEXPIRE', key, ttl) end
+  out[2 * i - 1] = count
+  out[2 * i] = ttl
+end
+return out`;
+
 export interface RedisCacheOptions {
   /** Per-command timeout, so a black-holed connection fails fast instead of hanging requests. */
   commandTimeoutMs?: number;
@@ -123,6 +173,9 @@ function createRawRedisCache(redis: Redis): Cache {
     async get(key) {
       return (await redis.get(key)) ?? undefined;
     },
+    async read(key) {
+      return { value: (await redis.get(key)) ?? undefined };
+    },
     async set(key, value, ttlSeconds) {
       await redis.set(key, value, 'EX', Math.max(1, Math.ceil(ttlSeconds)));
     },
@@ -133,6 +186,17 @@ function createRawRedisCache(redis: Redis): Cache {
       const [count, ttl] = (await redis.eval(INCR_SCRIPT, 1, key, Math.max(1, Math.ceil(ttlSeconds)))) as [number, number];
       return { count, ttl };
     },
+    async addCounts(deltas) {
+      if (!deltas.length) return [];
+      const args = deltas.flatMap(({ by, ttlMs }) => [by, Math.max(1, Math.ceil(ttlMs))]);
+      const flat = (await redis.eval(ADD_COUNTS_SCRIPT, deltas.length, ...deltas.map((d) => d.key), ...args)) as number[];
+      return deltas.map((_, i) => ({ count: Number(flat[2 * i]), ttlMs: Number(flat[2 * i + 1]) }));
+    },
+    async publish(channel, message) {
+      // channels are not keys: ioredis does not prefix them, so they carry the key prefix by hand
+      await redis.publish(`${redis.options.keyPrefix ?? ''}${channel}`, message);
+    },
+    trusted: true,
     async ping() {
       await redis.ping();
     },
@@ -174,6 +238,7 @@ export function createRedisCache(url: string, prefix = 'emp:', options: RedisCac
     starting = undefined;
   });
   const local = createMemoryCache();
+  const subscriptions = createSubscriptions(redis);
   const recoverHooks: Array<(raw: Cache) => Promise<void>> = [];
   let observer: CacheObserver = {};
   /** Some write or invalidation may have been lost: read nothing from Redis until the hooks ran. */
@@ -247,6 +312,11 @@ export function createRedisCache(url: string, prefix = 'emp:', options: RedisCac
       observer.onRead?.(!result.ok ? 'bypass' : result.value === undefined ? 'miss' : 'hit');
       return result.ok ? result.value : undefined;
     },
+    async read(key) {
+      if (!(await trusted())) return undefined;
+      const result = await guarded(() => raw.get(key), false);
+      return result.ok ? { value: result.value } : undefined;
+    },
     async set(key, value, ttlSeconds) {
       await guarded(() => raw.set(key, value, ttlSeconds), true);
     },
@@ -257,8 +327,22 @@ export function createRedisCache(url: string, prefix = 'emp:', options: RedisCac
       const result = await guarded(() => raw.incr(key, ttlSeconds), false);
       return result.ok ? result.value : local.incr(key, ttlSeconds);
     },
+    async addCounts(deltas) {
+      const result = await guarded(() => raw.addCounts(deltas), false);
+      return result.ok ? result.value : undefined;
+    },
+    async publish(channel, message) {
+      await guarded(() => raw.publish(channel, message), true);
+    },
+    subscribe: (channel, onMessage, onLive) => subscriptions.add(channel, onMessage, onLive),
+    get trusted() {
+      return !untrusted;
+    },
     ping: () => raw.ping(),
-    close: () => raw.close(),
+    async close() {
+      await subscriptions.close();
+      await raw.close();
+    },
     onRecover(hook) {
       recoverHooks.push(hook);
     },

@@ -13,7 +13,7 @@ const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, o
 export interface Metrics {
   registry: Registry;
   jobFinished(type: string, outcome: JobOutcome, seconds: number): void;
-  cacheRead(result: 'hit' | 'miss' | 'bypass'): void;
+  cacheRead(result: 'hit' | 'miss' | 'bypass' | 'near'): void;
 }
 
 export function createMetrics(deps: { database: Database; cache: Cache }): Metrics {
@@ -35,7 +35,7 @@ export function createMetrics(deps: { database: Database; cache: Cache }): Metri
   });
   const cacheReads = new Counter({
     name: 'cache_reads_total',
-    help: 'Cache reads: hit, miss, or bypass (Redis skipped: breaker open or entries not yet trusted again)',
+    help: "Cache reads: hit, miss, bypass (Redis skipped: breaker open or entries not yet trusted again), or near (served from the process's near cache, no Redis read)",
     labelNames: ['result'],
     registers,
   });

@@ -1,7 +1,7 @@
 // The catalog module: products, variants, categories, images, reviews and wishlist.
 import type { AppModule } from '../../core/module.js';
 import { createStorage } from '../../core/storage.js';
-import { watchCatalogCacheRecovery } from './catalog.cache.js';
+import { catalogNearCache, watchCatalogCacheRecovery } from './catalog.cache.js';
 import { productRoutes } from './catalog.routes.js';
 import { categoryRoutes } from './categories.routes.js';
 import { imageRoutes } from './images.routes.js';
@@ -11,6 +11,7 @@ export const catalogModule: AppModule = {
   name: 'catalog',
   async routes(app, ctx) {
     watchCatalogCacheRecovery(ctx);
+    catalogNearCache(ctx); // subscribes now, so tokens are known locally before the first request
     // multipart parsing is app-wide (core/request-habits.ts): forms post to every route, files only to images
     categoryRoutes(app, ctx);
     productRoutes(app, ctx);
