@@ -7,8 +7,8 @@ import { isUuid } from '../../core/http.js';
 import { parseMoney } from '../../core/money.js';
 import { type PageRequest, pageRequest } from '../../core/pagination.js';
 import { cachedCount, invalidateCatalog } from './catalog.cache.js';
-import { byProduct, type ProductJson, presentProduct } from './catalog.present.js';
-import type { Ordering, Position, ProductFilter, ProductListRow } from './catalog.repo.js';
+import { type ProductJson, presentProduct } from './catalog.present.js';
+import type { Ordering, Position, ProductFilter } from './catalog.repo.js';
 import * as repo from './catalog.repo.js';
 import { findTypos } from './catalog.search.js';
 
@@ -40,17 +40,8 @@ export interface ProductListQuery {
   is_deleted?: boolean;
 }
 
-/** Variants and images of a batch of products in two queries, presented. */
-async function withRelations(db: Db, rows: ProductListRow[], includeInactive: boolean): Promise<ProductJson[]> {
-  const ids = rows.map((r) => r.id);
-  const [variants, images] = await Promise.all([repo.variantsOf(db, ids, false), repo.imagesOf(db, ids)]);
-  const variantsBy = byProduct(variants);
-  const imagesBy = byProduct(images);
-  return rows.map((row) => {
-    const all = variantsBy.get(row.id) ?? [];
-    return presentProduct(row, includeInactive ? all : all.filter((v) => v.isActive), imagesBy.get(row.id) ?? []);
-  });
-}
+/** Rows read with their relations (one statement), presented. */
+const present = (rows: repo.ProductPageRow[]) => rows.map((row) => presentProduct(row, row.variants, row.images));
 
 interface Cursor {
   /** keyset: the product id the page starts after (or before, when reversed) */
@@ -121,15 +112,16 @@ export async function listProductPage(ctx: AppContext, query: ProductListQuery, 
     const count = filter.includeInactive
       ? await counted()
       : await cachedCount(ctx, { ...filter, search: filter.search?.text }, counted);
-    const rows = count > page.offset ? await repo.listProducts(ctx.db, filter, ordering, page, page.pageSize) : [];
-    return { page, count, results: await withRelations(ctx.db, rows, filter.includeInactive) };
+    const rows =
+      count > page.offset ? await repo.listProductsWithRelations(ctx.db, filter, ordering, page, page.pageSize) : [];
+    return { page, count, results: present(rows) };
   }
   const cursor = decodeCursor(query.cursor);
   const size = query.page_size ?? 20;
   const keyset = ordering !== undefined;
   const position: Position =
     keyset && cursor.k ? { afterId: cursor.k, reverse: cursor.r === 1 } : { offset: keyset ? 0 : (cursor.o ?? 0) };
-  const rows = await repo.listProducts(ctx.db, filter, ordering, position, size + 1);
+  const rows = await repo.listProductsWithRelations(ctx.db, filter, ordering, position, size + 1);
   const more = rows.length > size;
   const page = rows.slice(0, size);
   const reversed = 'reverse' in position && position.reverse;
@@ -149,20 +141,18 @@ export async function listProductPage(ctx: AppContext, query: ProductListQuery, 
     if (more) next = link({ o: offset + size });
     if (offset > 0) previous = offset - size > 0 ? link({ o: offset - size }) : link({});
   }
-  return { next, previous, results: await withRelations(ctx.db, page, filter.includeInactive) };
+  return { next, previous, results: present(page) };
 }
 
 export async function getProductDetail(db: Db, slug: string, staff: boolean): Promise<ProductJson> {
-  const row = await repo.findProductBySlug(db, slug, staff);
+  const row = await repo.productDetailBySlug(db, slug, staff);
   if (!row) throw new NotFound('No Product matches the given query.');
-  const [product] = await withRelations(db, [row], staff);
-  return product as ProductJson;
+  return presentProduct(row, row.variants, row.images);
 }
 
-/** Products by id as the API shows them (customer view), in the order of `ids`; three queries in all. */
+/** Products by id as the API shows them (customer view), keyed by id; one statement. */
 export async function presentProductsByIds(db: Db, ids: string[]): Promise<Map<string, ProductJson>> {
-  const rows = await repo.productsByIds(db, ids);
-  const presented = await withRelations(db, rows, false);
+  const presented = present(await repo.productsByIds(db, ids));
   return new Map(presented.map((p) => [p.id, p]));
 }
 
