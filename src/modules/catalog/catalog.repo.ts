@@ -1,7 +1,7 @@
 // Product and variant SQL. A list page and a product page are ONE statement each: the products with their
 // category joined and their variants and images aggregated as JSON (see relationColumns), whatever the page size.
 import { and, asc, desc, eq, getTableColumns, inArray, isNull, ne, type SQL, sql } from 'drizzle-orm';
-import type { Db } from '../../core/db.js';
+import { type Db, queryRows } from '../../core/db.js';
 import { type ProductSearch, searchCondition, searchRank } from './catalog.search.js';
 import {
   categories,
@@ -33,8 +33,11 @@ export interface ProductListRow extends ProductRow {
   category: { id: string; name: string; slug: string } | null;
 }
 
-/** Where a page starts: an offset, or keyset after/before (`reverse`) the product with this id. */
-export type Position = { offset: number } | { afterId: string; reverse: boolean };
+/**
+ * Where a page starts: an offset, or keyset after/before (`reverse`) the product with this id, then skipping
+ * `offset` more rows (a deep numbered page seeks to its anchor, then skips less than one anchor step).
+ */
+export type Position = { offset: number } | { afterId: string; reverse: boolean; offset?: number };
 
 const columns = {
   ...getTableColumns(products),
@@ -50,14 +53,16 @@ function conditions(filter: ProductFilter): SQL[] {
   if (filter.isDeleted !== undefined)
     where.push(filter.isDeleted ? sql`${products.deletedAt} is not null` : sql`${products.deletedAt} is null`);
   if (filter.categorySlug !== undefined) {
-    // CYCLE bounds the walk even if a cycle got into the data (the 0013 trigger refuses new ones)
-    where.push(sql`${products.categoryId} in (
+    // The subtree's ids as one array computed once per statement (an InitPlan), so the category indexes
+    // seek `category_id = ANY($ids)` (a leaf is one ordered index range) instead of a semi-join over all
+    // products. CYCLE bounds the walk even if a cycle got into the data (the 0013 trigger refuses new ones).
+    where.push(sql`${products.categoryId} = any((
       with recursive tree(id) as (
         select id from categories where slug = ${filter.categorySlug}
         union all
         select c.id from categories c join tree on c.parent_id = tree.id
       ) cycle id set is_cycle using path
-      select id from tree)`);
+      select array_agg(id) from tree)::uuid[])`);
   }
   if (filter.isFeatured !== undefined) where.push(eq(products.isFeatured, filter.isFeatured));
   if (filter.minPrice !== undefined) where.push(sql`${products.price} >= ${filter.minPrice}`);
@@ -191,7 +196,7 @@ async function pageQuery(
 ) {
   const where = conditions(filter);
   const order = orderOf(filter, ordering, position, where);
-  const offset = 'offset' in position ? position.offset : 0;
+  const offset = position.offset ?? 0;
   const base = db.select(select).from(products).leftJoin(categories, eq(categories.id, products.categoryId));
   if (offset < DEFERRED_JOIN_OFFSET) {
     return (await base.where(and(...where)).orderBy(...order).limit(limit).offset(offset)) as Selected[];
@@ -209,6 +214,28 @@ async function pageQuery(
 }
 
 const visibleOnly = (includeInactive: boolean) => (includeInactive ? [] : [eq(products.isActive, true), isNull(products.deletedAt)]);
+
+/**
+ * The exact count of a filter and its page anchors in one ordering, in ONE pass over the ordering's index:
+ * the ids at ranks step, 2*step, ... (1-based). A numbered page deep in the list then starts with a keyset
+ * seek after the anchor below it instead of skipping every row before it (see anchoredPosition in the service).
+ */
+export async function countWithAnchors(
+  db: Db,
+  filter: ProductFilter,
+  ordering: Ordering,
+  step: number,
+): Promise<{ count: number; anchors: string[] }> {
+  const where = conditions(filter);
+  const order = orderOf(filter, ordering, { offset: 0 }, where);
+  const [row] = await queryRows<{ count: number; anchors: string[] | null }>(
+    db,
+    sql`select count(*)::int as count, array_agg(id::text order by rank) filter (where rank % ${step} = 0) as anchors
+        from (select ${products.id} as id, row_number() over (order by ${sql.join(order, sql`, `)}) as rank
+              from ${products} where ${and(...where) ?? sql`true`}) ranked`,
+  );
+  return { count: Number(row?.count ?? 0), anchors: row?.anchors ?? [] };
+}
 
 export async function findProductBySlug(db: Db, slug: string, includeInactive: boolean): Promise<ProductListRow | undefined> {
   const [row] = await db

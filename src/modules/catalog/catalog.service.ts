@@ -6,7 +6,8 @@ import { fieldError, isUniqueViolation, NotFound, pgConstraint, type ValidationF
 import { isUuid } from '../../core/http.js';
 import { parseMoney } from '../../core/money.js';
 import { type PageRequest, pageRequest } from '../../core/pagination.js';
-import { cachedCount, invalidateCatalog } from './catalog.cache.js';
+import { getJson, setJson } from '../../core/cache.js';
+import { cachedCount, invalidateCatalog, listCacheKey } from './catalog.cache.js';
 import { type ProductJson, presentProduct } from './catalog.present.js';
 import type { Ordering, Position, ProductFilter } from './catalog.repo.js';
 import * as repo from './catalog.repo.js';
@@ -93,6 +94,57 @@ async function withTypos(db: Db, filter: ProductFilter): Promise<ProductFilter> 
   return filter;
 }
 
+/** Rows between page anchors: a deep numbered page seeks to its anchor, then skips fewer than this many rows. */
+export const ANCHOR_STEP = 100;
+
+/** The cached page anchors of a filter in an ordering (see repo.countWithAnchors), with their cache key. */
+async function cachedAnchors(ctx: AppContext, filterKey: Record<string, unknown>, ordering: Ordering) {
+  try {
+    const key = await listCacheKey(ctx, 'anchors', { f: JSON.stringify(filterKey), o: ordering, s: ANCHOR_STEP });
+    return { key, anchors: await getJson<string[]>(ctx.cache, key) };
+  } catch (error) {
+    ctx.log.warn({ err: error }, 'catalog anchors cache read failed');
+    return undefined; // no cache: plain OFFSET pages, rather than a full ranking per request
+  }
+}
+
+/** A numbered page starting at `offset`: after the deepest anchor at or above it, or at the offset itself. */
+export function anchoredPosition(anchors: string[], offset: number): Position {
+  const index = Math.min(Math.floor(offset / ANCHOR_STEP), anchors.length) - 1;
+  const anchor = anchors[index];
+  return anchor ? { afterId: anchor, reverse: false, offset: offset - (index + 1) * ANCHOR_STEP } : { offset };
+}
+
+/**
+ * The exact count and the rows of a numbered page: at most 2 statements on a miss (the count or the count with
+ * the anchors when they are not cached, then the page); 1 once they are. Pages from ANCHOR_STEP on start with
+ * an index seek after their anchor, so page 4,000 costs about what page 1 does.
+ */
+async function numberedPage(ctx: AppContext, filter: ProductFilter, ordering: Ordering | undefined, page: PageRequest) {
+  const list = (position: Position) => repo.listProductsWithRelations(ctx.db, filter, ordering, position, page.pageSize);
+  // staff lists with inactive products are never cached (they must show an edit at once), nor is their count
+  if (filter.includeInactive) {
+    const count = await repo.countProducts(ctx.db, filter);
+    return { count, rows: count > page.offset ? await list(page) : [] };
+  }
+  const filterKey = { ...filter, search: filter.search?.text };
+  const cached = ordering && page.offset >= ANCHOR_STEP ? await cachedAnchors(ctx, filterKey, ordering) : undefined;
+  let anchors = cached?.anchors;
+  const withAnchors = async (sorted: Ordering) => {
+    const found = await repo.countWithAnchors(ctx.db, filter, sorted, ANCHOR_STEP);
+    anchors = found.anchors;
+    if (cached) await setJson(ctx.cache, cached.key, anchors, ctx.config.cacheTtl).catch(() => {});
+    return found.count;
+  };
+  const anchorsMissing = cached && !anchors && ordering;
+  const count = await cachedCount(ctx, filterKey, () =>
+    anchorsMissing ? withAnchors(anchorsMissing) : repo.countProducts(ctx.db, filter),
+  );
+  if (count <= page.offset) return { count, rows: [] };
+  if (cached && !anchors && ordering) await withAnchors(ordering);
+  return { count, rows: await list(anchors ? anchoredPosition(anchors, page.offset) : page) };
+}
+
 /**
  * One page of the product list: a numbered page (with the total) by default, or a cursor page when `cursor` is
  * given, whose `next`/`previous` are the cursors to ask for (the route turns both into links).
@@ -107,13 +159,7 @@ export async function listProductPage(ctx: AppContext, query: ProductListQuery, 
   const ordering = query.ordering ?? (filter.search ? undefined : '-created_at');
   if (query.cursor === undefined) {
     const page = pageRequest(query);
-    const counted = () => repo.countProducts(ctx.db, filter);
-    // staff lists with inactive products are never cached (they must show an edit at once), nor is their count
-    const count = filter.includeInactive
-      ? await counted()
-      : await cachedCount(ctx, { ...filter, search: filter.search?.text }, counted);
-    const rows =
-      count > page.offset ? await repo.listProductsWithRelations(ctx.db, filter, ordering, page, page.pageSize) : [];
+    const { count, rows } = await numberedPage(ctx, filter, ordering, page);
     return { page, count, results: present(rows) };
   }
   const cursor = decodeCursor(query.cursor);
@@ -137,7 +183,7 @@ export async function listProductPage(ctx: AppContext, query: ProductListQuery, 
     if (hasNext && last) next = link({ k: last.id });
     if (hasPrevious && first) previous = link({ k: first.id, r: 1 });
   } else {
-    const offset = 'offset' in position ? position.offset : 0;
+    const offset = position.offset ?? 0;
     if (more) next = link({ o: offset + size });
     if (offset > 0) previous = offset - size > 0 ? link({ o: offset - size }) : link({});
   }
