@@ -25,7 +25,9 @@ async function explain(title: string, read: () => Promise<unknown>): Promise<voi
   for (const [i, { query, params }] of statements.entries()) {
     const result = await pool.query(`explain (analyze, buffers, costs off) ${query}`, params);
     const lines = result.rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']);
-    const shown = verbose ? lines : lines.filter((l: string) => !/^\s*(Buffers|Sort Method|Planning:|Heap Blocks|Worker)/.test(l));
+    const shown = verbose
+      ? lines
+      : lines.filter((l: string) => !/^\s*(Buffers|Sort Method|Planning:|Heap Blocks|Worker)/.test(l));
     console.log(`\n-- ${title}${statements.length > 1 ? ` (statement ${i + 1}/${statements.length})` : ''}`);
     console.log(shown.join('\n'));
   }
@@ -43,7 +45,9 @@ const typoSearch = { text: 'wirelss hedphones', typos: await findTypos(db, 'wire
 
 const deep = 39_980; // page 2000
 await explain('list page 1, newest', () => repo.listProductsWithRelations(db, visible, newest, { offset: 0 }, 20));
-await explain('list page 2000, newest, plain OFFSET', () => repo.listProductsWithRelations(db, visible, newest, { offset: deep }, 20));
+await explain('list page 2000, newest, plain OFFSET', () =>
+  repo.listProductsWithRelations(db, visible, newest, { offset: deep }, 20),
+);
 const { anchors } = await repo.countWithAnchors(db, visible, newest, ANCHOR_STEP);
 await explain('count + anchors, newest (once per catalog generation)', () =>
   repo.countWithAnchors(db, visible, newest, ANCHOR_STEP),

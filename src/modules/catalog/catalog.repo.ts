@@ -7,7 +7,6 @@ import {
   categories,
   type ImageRow,
   type ProductRow,
-  productImages,
   products,
   productVariants,
   type VariantRow,
@@ -148,7 +147,11 @@ export interface ProductPageRow extends ProductListRow {
   images: ImageJson[];
 }
 
-type Selected = Record<string, unknown> & { categoryRefId: string | null; categoryName: string | null; categorySlug: string | null };
+type Selected = Record<string, unknown> & {
+  categoryRefId: string | null;
+  categoryName: string | null;
+  categorySlug: string | null;
+};
 
 function withCategory<T extends Selected>({ categoryRefId, categoryName, categorySlug, ...p }: T) {
   return {
@@ -199,7 +202,11 @@ async function pageQuery(
   const offset = position.offset ?? 0;
   const base = db.select(select).from(products).leftJoin(categories, eq(categories.id, products.categoryId));
   if (offset < DEFERRED_JOIN_OFFSET) {
-    return (await base.where(and(...where)).orderBy(...order).limit(limit).offset(offset)) as Selected[];
+    return (await base
+      .where(and(...where))
+      .orderBy(...order)
+      .limit(limit)
+      .offset(offset)) as Selected[];
   }
   // Deep OFFSET pages: skip rows in an index-only scan of ids first, then join and read just the page's rows
   // (the relation subqueries then run for those rows only, never for the skipped ones).
@@ -213,7 +220,8 @@ async function pageQuery(
   return (await base.where(inArray(products.id, ids)).orderBy(...order)) as Selected[];
 }
 
-const visibleOnly = (includeInactive: boolean) => (includeInactive ? [] : [eq(products.isActive, true), isNull(products.deletedAt)]);
+const visibleOnly = (includeInactive: boolean) =>
+  includeInactive ? [] : [eq(products.isActive, true), isNull(products.deletedAt)];
 
 /**
  * The exact count of a filter and its page anchors in one ordering, in ONE pass over the ordering's index:

@@ -1,12 +1,13 @@
 // Catalog service: product listing (filters, search, page and keyset pagination), detail, staff CRUD of
 // products, and the cache invalidation other modules call after changing stock.
+
+import { getJson, setJson } from '../../core/cache.js';
 import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
 import { fieldError, isUniqueViolation, NotFound, pgConstraint, type ValidationFailed } from '../../core/errors.js';
 import { isUuid } from '../../core/http.js';
 import { parseMoney } from '../../core/money.js';
 import { type PageRequest, pageRequest } from '../../core/pagination.js';
-import { getJson, setJson } from '../../core/cache.js';
 import { cachedCount, invalidateCatalog, listCacheKey } from './catalog.cache.js';
 import { type ProductJson, presentProduct } from './catalog.present.js';
 import type { Ordering, Position, ProductFilter } from './catalog.repo.js';
@@ -130,18 +131,19 @@ async function numberedPage(ctx: AppContext, filter: ProductFilter, ordering: Or
   const filterKey = { ...filter, search: filter.search?.text };
   const cached = ordering && page.offset >= ANCHOR_STEP ? await cachedAnchors(ctx, filterKey, ordering) : undefined;
   let anchors = cached?.anchors;
+  // anchors to compute (the deep page of an ordering whose anchors are not cached): with the count if it missed
+  const anchorsFor = cached && !anchors ? ordering : undefined;
   const withAnchors = async (sorted: Ordering) => {
     const found = await repo.countWithAnchors(ctx.db, filter, sorted, ANCHOR_STEP);
     anchors = found.anchors;
     if (cached) await setJson(ctx.cache, cached.key, anchors, ctx.config.cacheTtl).catch(() => {});
     return found.count;
   };
-  const anchorsMissing = cached && !anchors && ordering;
   const count = await cachedCount(ctx, filterKey, () =>
-    anchorsMissing ? withAnchors(anchorsMissing) : repo.countProducts(ctx.db, filter),
+    anchorsFor ? withAnchors(anchorsFor) : repo.countProducts(ctx.db, filter),
   );
   if (count <= page.offset) return { count, rows: [] };
-  if (cached && !anchors && ordering) await withAnchors(ordering);
+  if (anchorsFor && !anchors) await withAnchors(anchorsFor);
   return { count, rows: await list(anchors ? anchoredPosition(anchors, page.offset) : page) };
 }
 
