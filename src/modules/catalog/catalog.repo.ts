@@ -201,7 +201,9 @@ async function pageQuery(
   const order = orderOf(filter, ordering, position, where);
   const offset = position.offset ?? 0;
   const base = db.select(select).from(products).leftJoin(categories, eq(categories.id, products.categoryId));
-  if (offset < DEFERRED_JOIN_OFFSET) {
+  // by relevance every match is ranked (exact order): rank ids alone, then read the 20 rows (no wide-row sort)
+  const byRelevance = !ordering && filter.search !== undefined;
+  if (offset < DEFERRED_JOIN_OFFSET && !byRelevance) {
     return (await base
       .where(and(...where))
       .orderBy(...order)
