@@ -3,14 +3,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNull, ne, type SQL, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../../core/db.js';
 import { type ProductSearch, searchCondition, searchRank } from './catalog.search.js';
-import {
-  categories,
-  type ImageRow,
-  type ProductRow,
-  products,
-  productVariants,
-  type VariantRow,
-} from './catalog.tables.js';
+import { categories, type ImageRow, type ProductRow, products, productVariants, type VariantRow } from './catalog.tables.js';
 
 export type Ordering = 'price' | '-price' | 'created_at' | '-created_at' | 'name' | '-name' | '-rating';
 export const ORDERINGS: Ordering[] = ['price', '-price', 'created_at', '-created_at', 'name', '-name', '-rating'];

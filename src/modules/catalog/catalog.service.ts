@@ -89,9 +89,30 @@ export function filterOf(ctx: AppContext, query: ProductListQuery, staff: boolea
   };
 }
 
-/** Adds the typo variants of the search words (one indexed lookup), so the search tolerates typos. */
-async function withTypos(db: Db, filter: ProductFilter): Promise<ProductFilter> {
-  if (filter.search) filter.search.typos = await findTypos(db, filter.search.text);
+/**
+ * Adds the typo variants of the search words (one indexed lookup), so the search tolerates typos. Public
+ * searches keep them under the catalog generation (search_words only change with products, which bump it),
+ * so a miss of another page or ordering of the same search skips the lookup.
+ */
+async function withTypos(ctx: AppContext, filter: ProductFilter): Promise<ProductFilter> {
+  const search = filter.search;
+  if (!search) return filter;
+  const lookup = () => findTypos(ctx.db, search.text);
+  if (filter.includeInactive) {
+    search.typos = await lookup();
+    return filter;
+  }
+  let key: string | undefined;
+  let hit: Record<string, string[]> | undefined;
+  try {
+    key = await listCacheKey(ctx, 'typos', { t: search.text });
+    hit = await getJson<Record<string, string[]>>(ctx.cache, key);
+  } catch (error) {
+    ctx.log.warn({ err: error }, 'catalog typos cache read failed');
+    key = undefined;
+  }
+  search.typos = hit ?? (await lookup());
+  if (key && !hit) await setJson(ctx.cache, key, search.typos, ctx.config.cacheTtl).catch(() => {});
   return filter;
 }
 
@@ -107,6 +128,18 @@ async function cachedAnchors(ctx: AppContext, filterKey: Record<string, unknown>
     ctx.log.warn({ err: error }, 'catalog anchors cache read failed');
     return undefined; // no cache: plain OFFSET pages, rather than a full ranking per request
   }
+}
+
+/** Concurrent deep-page misses of one filter and ordering in this process share one ranking pass. */
+const ranking = new Map<string, Promise<{ count: number; anchors: string[] }>>();
+
+function rankOnce(key: string, rank: () => Promise<{ count: number; anchors: string[] }>) {
+  let pending = ranking.get(key);
+  if (!pending) {
+    pending = rank().finally(() => ranking.delete(key));
+    ranking.set(key, pending);
+  }
+  return pending;
 }
 
 /** A numbered page starting at `offset`: after the deepest anchor at or above it, or at the offset itself. */
@@ -134,9 +167,13 @@ async function numberedPage(ctx: AppContext, filter: ProductFilter, ordering: Or
   // anchors to compute (the deep page of an ordering whose anchors are not cached): with the count if it missed
   const anchorsFor = cached && !anchors ? ordering : undefined;
   const withAnchors = async (sorted: Ordering) => {
-    const found = await repo.countWithAnchors(ctx.db, filter, sorted, ANCHOR_STEP);
+    const rank = async () => {
+      const found = await repo.countWithAnchors(ctx.db, filter, sorted, ANCHOR_STEP);
+      if (cached) await setJson(ctx.cache, cached.key, found.anchors, ctx.config.cacheTtl).catch(() => {});
+      return found;
+    };
+    const found = await (cached ? rankOnce(cached.key, rank) : rank());
     anchors = found.anchors;
-    if (cached) await setJson(ctx.cache, cached.key, anchors, ctx.config.cacheTtl).catch(() => {});
     return found.count;
   };
   const count = await cachedCount(ctx, filterKey, () =>
@@ -157,7 +194,7 @@ export type ProductListPage =
 
 /** The product list: DRF page-number pages by default, keyset (cursor) pages when `cursor` is given. */
 export async function listProductPage(ctx: AppContext, query: ProductListQuery, staff: boolean): Promise<ProductListPage> {
-  const filter = await withTypos(ctx.db, filterOf(ctx, query, staff));
+  const filter = await withTypos(ctx, filterOf(ctx, query, staff));
   const ordering = query.ordering ?? (filter.search ? undefined : '-created_at');
   if (query.cursor === undefined) {
     const page = pageRequest(query);
