@@ -1,6 +1,5 @@
 // Catalog service: product listing (filters, search, page and keyset pagination), detail, staff CRUD of
 // products, and the cache invalidation other modules call after changing stock.
-
 import { getJson, setJson } from '../../core/cache.js';
 import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
@@ -164,23 +163,22 @@ async function numberedPage(ctx: AppContext, filter: ProductFilter, ordering: Or
   const filterKey = { ...filter, search: filter.search?.text };
   const cached = ordering && page.offset >= ANCHOR_STEP ? await cachedAnchors(ctx, filterKey, ordering) : undefined;
   let anchors = cached?.anchors;
-  // anchors to compute (the deep page of an ordering whose anchors are not cached): with the count if it missed
-  const anchorsFor = cached && !anchors ? ordering : undefined;
-  const withAnchors = async (sorted: Ordering) => {
-    const rank = async () => {
-      const found = await repo.countWithAnchors(ctx.db, filter, sorted, ANCHOR_STEP);
-      if (cached) await setJson(ctx.cache, cached.key, found.anchors, ctx.config.cacheTtl).catch(() => {});
-      return found;
-    };
-    const found = await (cached ? rankOnce(cached.key, rank) : rank());
-    anchors = found.anchors;
-    return found.count;
-  };
-  const count = await cachedCount(ctx, filterKey, () =>
-    anchorsFor ? withAnchors(anchorsFor) : repo.countProducts(ctx.db, filter),
-  );
+  // a deep page of an ordering whose anchors are not cached ranks the filter once, with the count if that missed
+  const rankFilter =
+    cached && !anchors && ordering
+      ? async () => {
+          const found = await rankOnce(cached.key, async () => {
+            const ranked = await repo.countWithAnchors(ctx.db, filter, ordering, ANCHOR_STEP);
+            await setJson(ctx.cache, cached.key, ranked.anchors, ctx.config.cacheTtl).catch(() => {});
+            return ranked;
+          });
+          anchors = found.anchors;
+          return found.count;
+        }
+      : undefined;
+  const count = await cachedCount(ctx, filterKey, rankFilter ?? (() => repo.countProducts(ctx.db, filter)));
   if (count <= page.offset) return { count, rows: [] };
-  if (anchorsFor && !anchors) await withAnchors(anchorsFor);
+  if (rankFilter && !anchors) await rankFilter();
   return { count, rows: await list(anchors ? anchoredPosition(anchors, page.offset) : page) };
 }
 
