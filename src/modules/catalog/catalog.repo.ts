@@ -79,7 +79,7 @@ function sortOf(ordering: Ordering): { column: SQL; descending: boolean; raw: st
   return { column: sortColumn[raw], descending, raw };
 }
 
-/** From page 2 on, ids are paged first (see listProducts); page 1 reads directly. */
+/** From the second row on (and for relevance order), ids are paged first (see pageQuery); page 1 reads directly. */
 const DEFERRED_JOIN_OFFSET = 1;
 
 export async function countProducts(db: Db, filter: ProductFilter): Promise<number> {
