@@ -39,10 +39,10 @@ describe('catalog cache', () => {
     for (let i = 0; i < 2; i++) await makeProduct(app, { categoryId: category.id });
     const list = (query: string) => get(`/products/?category=${category.slug}&page_size=1${query}`);
     expect((await list('')).json().count).toBe(3);
-    // another page and ordering of the same filter: a page query, its variants and images, but no count
+    // another page and ordering of the same filter: the page statement (variants and images included), no count
     const before = app.ctx.database.stats.queries;
     expect((await list('&page=2&ordering=name')).json().count).toBe(3);
-    expect(app.ctx.database.stats.queries - before).toBe(3);
+    expect(app.ctx.database.stats.queries - before).toBe(1);
     // a product written behind the API's back is not counted yet (nothing invalidated the catalog)...
     await makeProduct(app, { categoryId: category.id });
     expect((await list('&page=3&ordering=price')).json().count).toBe(3);

@@ -1,12 +1,12 @@
 // Maps catalog rows (camelCase, minor units) to the API's JSON shapes (snake_case, decimal strings).
 import { formatMoney } from '../../core/money.js';
-import type { ProductListRow } from './catalog.repo.js';
+import type { ImageJson, ProductListRow, VariantJson } from './catalog.repo.js';
 import type { ImageRow, ReviewRow, VariantRow } from './catalog.tables.js';
 import type { StaffReviewRow } from './reviews.repo.js';
 
 const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString();
 
-export function presentImage(image: ImageRow) {
+export function presentImage(image: ImageRow | ImageJson) {
   return {
     id: image.id,
     url: image.url,
@@ -20,7 +20,7 @@ export function presentImage(image: ImageRow) {
   };
 }
 
-export function presentVariant(variant: VariantRow, productPrice: number, currency: string) {
+export function presentVariant(variant: VariantRow | VariantJson, productPrice: number, currency: string) {
   return {
     id: variant.id,
     sku: variant.sku,
@@ -36,7 +36,7 @@ export function presentVariant(variant: VariantRow, productPrice: number, curren
 }
 
 /** `variants` may include inactive ones (staff views); stock counts only active variants. */
-export function presentProduct(row: ProductListRow, variants: VariantRow[], images: ImageRow[]) {
+export function presentProduct(row: ProductListRow, variants: VariantJson[], images: ImageJson[]) {
   return {
     id: row.id,
     name: row.name,

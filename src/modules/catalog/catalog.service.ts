@@ -1,14 +1,15 @@
 // Catalog service: product listing (filters, search, page and keyset pagination), detail, staff CRUD of
 // products, and the cache invalidation other modules call after changing stock.
+import { getJson, setJson } from '../../core/cache.js';
 import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
 import { fieldError, isUniqueViolation, NotFound, pgConstraint, type ValidationFailed } from '../../core/errors.js';
 import { isUuid } from '../../core/http.js';
 import { parseMoney } from '../../core/money.js';
 import { type PageRequest, pageRequest } from '../../core/pagination.js';
-import { cachedCount, invalidateCatalog } from './catalog.cache.js';
-import { byProduct, type ProductJson, presentProduct } from './catalog.present.js';
-import type { Ordering, Position, ProductFilter, ProductListRow } from './catalog.repo.js';
+import { cachedCount, invalidateCatalog, listCacheKey } from './catalog.cache.js';
+import { type ProductJson, presentProduct } from './catalog.present.js';
+import type { Ordering, Position, ProductFilter } from './catalog.repo.js';
 import * as repo from './catalog.repo.js';
 import { findTypos } from './catalog.search.js';
 
@@ -40,17 +41,8 @@ export interface ProductListQuery {
   is_deleted?: boolean;
 }
 
-/** Variants and images of a batch of products in two queries, presented. */
-async function withRelations(db: Db, rows: ProductListRow[], includeInactive: boolean): Promise<ProductJson[]> {
-  const ids = rows.map((r) => r.id);
-  const [variants, images] = await Promise.all([repo.variantsOf(db, ids, false), repo.imagesOf(db, ids)]);
-  const variantsBy = byProduct(variants);
-  const imagesBy = byProduct(images);
-  return rows.map((row) => {
-    const all = variantsBy.get(row.id) ?? [];
-    return presentProduct(row, includeInactive ? all : all.filter((v) => v.isActive), imagesBy.get(row.id) ?? []);
-  });
-}
+/** Rows read with their relations (one statement), presented. */
+const present = (rows: repo.ProductPageRow[]) => rows.map((row) => presentProduct(row, row.variants, row.images));
 
 interface Cursor {
   /** keyset: the product id the page starts after (or before, when reversed) */
@@ -96,10 +88,98 @@ export function filterOf(ctx: AppContext, query: ProductListQuery, staff: boolea
   };
 }
 
-/** Adds the typo variants of the search words (one indexed lookup), so the search tolerates typos. */
-async function withTypos(db: Db, filter: ProductFilter): Promise<ProductFilter> {
-  if (filter.search) filter.search.typos = await findTypos(db, filter.search.text);
+/**
+ * Adds the typo variants of the search words (one indexed lookup), so the search tolerates typos. Public
+ * searches keep them under the catalog generation (search_words only change with products, which bump it),
+ * so a miss of another page or ordering of the same search skips the lookup.
+ */
+async function withTypos(ctx: AppContext, filter: ProductFilter): Promise<ProductFilter> {
+  const search = filter.search;
+  if (!search) return filter;
+  const lookup = () => findTypos(ctx.db, search.text);
+  if (filter.includeInactive) {
+    search.typos = await lookup();
+    return filter;
+  }
+  let key: string | undefined;
+  let hit: Record<string, string[]> | undefined;
+  try {
+    key = await listCacheKey(ctx, 'typos', { t: search.text });
+    hit = await getJson<Record<string, string[]>>(ctx.cache, key);
+  } catch (error) {
+    ctx.log.warn({ err: error }, 'catalog typos cache read failed');
+    key = undefined;
+  }
+  search.typos = hit ?? (await lookup());
+  if (key && !hit) await setJson(ctx.cache, key, search.typos, ctx.config.cacheTtl).catch(() => {});
   return filter;
+}
+
+/** Rows between page anchors: a deep numbered page seeks to its anchor, then skips fewer than this many rows. */
+export const ANCHOR_STEP = 100;
+
+/** The cached page anchors of a filter in an ordering (see repo.countWithAnchors), with their cache key. */
+async function cachedAnchors(ctx: AppContext, filterKey: Record<string, unknown>, ordering: Ordering) {
+  try {
+    const key = await listCacheKey(ctx, 'anchors', { f: JSON.stringify(filterKey), o: ordering, s: ANCHOR_STEP });
+    return { key, anchors: await getJson<string[]>(ctx.cache, key) };
+  } catch (error) {
+    ctx.log.warn({ err: error }, 'catalog anchors cache read failed');
+    return undefined; // no cache: plain OFFSET pages, rather than a full ranking per request
+  }
+}
+
+/** Concurrent deep-page misses of one filter and ordering in this process share one ranking pass. */
+const ranking = new Map<string, Promise<{ count: number; anchors: string[] }>>();
+
+function rankOnce(key: string, rank: () => Promise<{ count: number; anchors: string[] }>) {
+  let pending = ranking.get(key);
+  if (!pending) {
+    pending = rank().finally(() => ranking.delete(key));
+    ranking.set(key, pending);
+  }
+  return pending;
+}
+
+/** A numbered page starting at `offset`: after the deepest anchor at or above it, or at the offset itself. */
+export function anchoredPosition(anchors: string[], offset: number): Position {
+  const index = Math.min(Math.floor(offset / ANCHOR_STEP), anchors.length) - 1;
+  const anchor = anchors[index];
+  return anchor ? { afterId: anchor, reverse: false, offset: offset - (index + 1) * ANCHOR_STEP } : { offset };
+}
+
+/**
+ * The exact count and the rows of a numbered page: at most 2 statements on a miss (the count or the count with
+ * the anchors when they are not cached, then the page); 1 once they are. Pages from ANCHOR_STEP on start with
+ * an index seek after their anchor, so page 4,000 costs about what page 1 does.
+ */
+async function numberedPage(ctx: AppContext, filter: ProductFilter, ordering: Ordering | undefined, page: PageRequest) {
+  const list = (position: Position) => repo.listProductsWithRelations(ctx.db, filter, ordering, position, page.pageSize);
+  // staff lists with inactive products are never cached (they must show an edit at once), nor is their count
+  if (filter.includeInactive) {
+    const count = await repo.countProducts(ctx.db, filter);
+    return { count, rows: count > page.offset ? await list(page) : [] };
+  }
+  const filterKey = { ...filter, search: filter.search?.text };
+  const cached = ordering && page.offset >= ANCHOR_STEP ? await cachedAnchors(ctx, filterKey, ordering) : undefined;
+  let anchors = cached?.anchors;
+  // a deep page of an ordering whose anchors are not cached ranks the filter once, with the count if that missed
+  const rankFilter =
+    cached && !anchors && ordering
+      ? async () => {
+          const found = await rankOnce(cached.key, async () => {
+            const ranked = await repo.countWithAnchors(ctx.db, filter, ordering, ANCHOR_STEP);
+            await setJson(ctx.cache, cached.key, ranked.anchors, ctx.config.cacheTtl).catch(() => {});
+            return ranked;
+          });
+          anchors = found.anchors;
+          return found.count;
+        }
+      : undefined;
+  const count = await cachedCount(ctx, filterKey, rankFilter ?? (() => repo.countProducts(ctx.db, filter)));
+  if (count <= page.offset) return { count, rows: [] };
+  if (rankFilter && !anchors) await rankFilter();
+  return { count, rows: await list(anchors ? anchoredPosition(anchors, page.offset) : page) };
 }
 
 /**
@@ -112,24 +192,19 @@ export type ProductListPage =
 
 /** The product list: DRF page-number pages by default, keyset (cursor) pages when `cursor` is given. */
 export async function listProductPage(ctx: AppContext, query: ProductListQuery, staff: boolean): Promise<ProductListPage> {
-  const filter = await withTypos(ctx.db, filterOf(ctx, query, staff));
+  const filter = await withTypos(ctx, filterOf(ctx, query, staff));
   const ordering = query.ordering ?? (filter.search ? undefined : '-created_at');
   if (query.cursor === undefined) {
     const page = pageRequest(query);
-    const counted = () => repo.countProducts(ctx.db, filter);
-    // staff lists with inactive products are never cached (they must show an edit at once), nor is their count
-    const count = filter.includeInactive
-      ? await counted()
-      : await cachedCount(ctx, { ...filter, search: filter.search?.text }, counted);
-    const rows = count > page.offset ? await repo.listProducts(ctx.db, filter, ordering, page, page.pageSize) : [];
-    return { page, count, results: await withRelations(ctx.db, rows, filter.includeInactive) };
+    const { count, rows } = await numberedPage(ctx, filter, ordering, page);
+    return { page, count, results: present(rows) };
   }
   const cursor = decodeCursor(query.cursor);
   const size = query.page_size ?? 20;
   const keyset = ordering !== undefined;
   const position: Position =
     keyset && cursor.k ? { afterId: cursor.k, reverse: cursor.r === 1 } : { offset: keyset ? 0 : (cursor.o ?? 0) };
-  const rows = await repo.listProducts(ctx.db, filter, ordering, position, size + 1);
+  const rows = await repo.listProductsWithRelations(ctx.db, filter, ordering, position, size + 1);
   const more = rows.length > size;
   const page = rows.slice(0, size);
   const reversed = 'reverse' in position && position.reverse;
@@ -145,24 +220,22 @@ export async function listProductPage(ctx: AppContext, query: ProductListQuery, 
     if (hasNext && last) next = link({ k: last.id });
     if (hasPrevious && first) previous = link({ k: first.id, r: 1 });
   } else {
-    const offset = 'offset' in position ? position.offset : 0;
+    const offset = position.offset ?? 0;
     if (more) next = link({ o: offset + size });
     if (offset > 0) previous = offset - size > 0 ? link({ o: offset - size }) : link({});
   }
-  return { next, previous, results: await withRelations(ctx.db, page, filter.includeInactive) };
+  return { next, previous, results: present(page) };
 }
 
 export async function getProductDetail(db: Db, slug: string, staff: boolean): Promise<ProductJson> {
-  const row = await repo.findProductBySlug(db, slug, staff);
+  const row = await repo.productDetailBySlug(db, slug, staff);
   if (!row) throw new NotFound('No Product matches the given query.');
-  const [product] = await withRelations(db, [row], staff);
-  return product as ProductJson;
+  return presentProduct(row, row.variants, row.images);
 }
 
-/** Products by id as the API shows them (customer view), in the order of `ids`; three queries in all. */
+/** Products by id as the API shows them (customer view), keyed by id; one statement. */
 export async function presentProductsByIds(db: Db, ids: string[]): Promise<Map<string, ProductJson>> {
-  const rows = await repo.productsByIds(db, ids);
-  const presented = await withRelations(db, rows, false);
+  const presented = present(await repo.productsByIds(db, ids));
   return new Map(presented.map((p) => [p.id, p]));
 }
 
