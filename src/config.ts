@@ -191,6 +191,8 @@ export function loadConfig(env: Env = process.env) {
     },
     cacheTtl: duration(env, 'CACHE_TTL', '5m'),
     /** Bytes of rendered catalog responses each API process keeps in front of Redis (0: none). */
+    /** Bytes the in-process cache (no REDIS_URL) may hold; least recently used entries go first. */
+    memoryCacheBytes: int(env, 'MEMORY_CACHE_BYTES', 32 * 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024 * 1024),
     nearCacheBytes: int(env, 'NEAR_CACHE_BYTES', 16 * 1024 * 1024, 0, 4 * 1024 * 1024 * 1024),
     /** How often API rate-limit counts are added to Redis (limits hold across processes within about that). */
     rateLimitSyncMs: int(env, 'RATE_LIMIT_SYNC_MS', 100, 10, 10000),

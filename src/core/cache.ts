@@ -77,10 +77,19 @@ export function setJson(cache: Cache, key: string, value: unknown, ttlSeconds: n
   return cache.set(key, JSON.stringify(value), ttlSeconds);
 }
 
-export function createMemoryCache(max = 10_000): Cache {
+/** Bytes an entry holds in the memory cache: its key and value as V8 keeps them (up to 2 bytes a character). */
+const entryBytes = (value: string, key: string) => 2 * (key.length + value.length) + 64;
+
+/**
+ * The in-process store, capped by bytes (`maxBytes`, MEMORY_CACHE_BYTES): rendered catalog pages differ in
+ * size by orders of magnitude, so a cap in entries bounds nothing. Counters (rate limits) are capped apart.
+ */
+export function createMemoryCache({ maxBytes = 32 * 1024 * 1024, maxCounters = 10_000 } = {}): Cache {
+  const max = maxCounters;
   let clock: () => Date = () => new Date(); // until followClock wires the app's ctx.now
   const store = new LRUCache<string, string>({
-    max,
+    maxSize: maxBytes,
+    sizeCalculation: entryBytes,
     ttlAutopurge: false,
     ttlResolution: 0, // ask the clock on every read: it may jump (tests)
     perf: { now: () => clock().getTime() },

@@ -55,7 +55,7 @@ export async function createContext(
           commandTimeoutMs: config.redisCommandTimeoutMs,
           breakerOpenMs: config.redisBreakerOpenMs,
         })
-      : createMemoryCache());
+      : createMemoryCache({ maxBytes: config.memoryCacheBytes }));
   const mailer = overrides.mailer ?? createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir });
   const metrics = createMetrics({ database, cache });
   // the one clock: the memory cache's TTLs follow ctx.now, even after a test replaces it
