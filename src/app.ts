@@ -1,7 +1,6 @@
 // Builds the Fastify app from config (no listen): used by the server, the tests and the benchmarks.
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -25,6 +24,7 @@ import { registerOps } from './core/ops.js';
 import { batchedRateLimitStore, cacheRateLimitStore, clientKey, createBatchedCounter } from './core/rate-limit.js';
 import { closeCatalogReplica, openCatalogReplica } from './core/replica.js';
 import { registerRequestHabits } from './core/request-habits.js';
+import { registerSecurityHeaders } from './core/security-headers.js';
 import { registerMediaRoute } from './core/storage.js';
 import { registerErrorReporting } from './core/telemetry.js';
 import { sessionChecker } from './modules/accounts/accounts.service.js';
@@ -94,10 +94,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addSchema(Problem);
 
   await registerRequestHabits(app, { maxUploadBytes: config.maxUploadBytes });
-  await app.register(helmet, {
-    // the docs UI needs inline scripts and styles; the API itself serves JSON only
-    contentSecurityPolicy: false,
-  });
+  registerSecurityHeaders(app); // helmet's headers, computed once (core/security-headers.ts)
   await app.register(cors, corsOptions(config));
   // with Redis, counted here and added to Redis in batches (no round trip per request); in process otherwise
   const counter = ctx.cache.kind === 'redis' ? createBatchedCounter(ctx.cache, config.rateLimitSyncMs) : undefined;

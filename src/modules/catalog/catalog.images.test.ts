@@ -59,6 +59,8 @@ describe('image upload', () => {
     const served = await app.inject({ method: 'GET', url: new URL(image.url).pathname });
     expect(served.statusCode).toBe(200);
     expect(served.headers['content-type']).toBe('image/png');
+    // storefronts on other origins show it: the route overrides helmet's same-origin resource policy
+    expect(served.headers['cross-origin-resource-policy']).toBe('cross-origin');
   });
 
   it.each(['jpeg', 'webp', 'avif'] as const)('accepts %s images', async (format) => {
