@@ -44,8 +44,16 @@ export function publishBump(cache: Cache, channel: string, values: Record<string
   return cache.publish(channel, JSON.stringify(values));
 }
 
+/** Bytes of version tokens kept locally (~30,000 product tokens). */
+const TOKEN_BYTES = 4 * 1024 * 1024;
+
 export function createNearCache(cache: Cache, options: NearCacheOptions): NearCache {
-  const tokens = new Map<string, string>();
+  // one token per product seen (`catalog:pv:<slug>`) adds up over a large catalog: capped too; a token
+  // dropped here is simply read from Redis again
+  const tokens = new LRUCache<string, string>({
+    maxSize: TOKEN_BYTES,
+    sizeCalculation: (value, key) => 2 * (key.length + value.length) + 64,
+  });
   const entries = new LRUCache<string, NearEntry>({
     maxSize: Math.max(1, options.maxBytes),
     sizeCalculation: (entry, key) => entry.body.length + entry.etag.length + key.length + 64,
