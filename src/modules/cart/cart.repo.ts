@@ -94,6 +94,32 @@ export async function deleteItem(db: Db, itemId: string): Promise<void> {
   await db.delete(cartItems).where(eq(cartItems.id, itemId));
 }
 
+/**
+ * The user's cart row locked FOR UPDATE with its items, in ONE statement (checkout): one row per item, or a
+ * single row with null item columns for an empty cart; no rows when the user has no cart.
+ */
+export async function lockUserCartWithItems(db: Db, userId: string) {
+  return db
+    .select({
+      cartId: carts.id,
+      variantId: cartItems.variantId,
+      quantity: cartItems.quantity,
+      unitPrice: cartItems.unitPrice,
+    })
+    .from(carts)
+    .leftJoin(cartItems, eq(cartItems.cartId, carts.id))
+    .where(eq(carts.userId, userId))
+    .orderBy(asc(cartItems.createdAt), asc(cartItems.id))
+    .for('update', { of: carts });
+}
+
+/** Deletes every item and touches the cart, in one statement (checkout). */
+export async function emptyCartItems(db: Db, cartId: string): Promise<void> {
+  await db.execute(
+    sql`WITH gone AS (DELETE FROM cart_items WHERE cart_id = ${cartId}) UPDATE carts SET updated_at = now() WHERE id = ${cartId}`,
+  );
+}
+
 export async function deleteAllItems(db: Db, cartId: string): Promise<void> {
   await db.delete(cartItems).where(eq(cartItems.cartId, cartId));
 }

@@ -199,19 +199,21 @@ export interface CheckoutCart {
 
 /** The user's cart locked for checkout (concurrent checkouts of one cart serialize); undefined when none. */
 export async function lockCartForCheckout(tx: Db, userId: string): Promise<CheckoutCart | undefined> {
-  const cart = await repo.findUserCart(tx, userId, true);
-  if (!cart) return undefined;
-  const items = await repo.itemsOfCart(tx, cart.id);
-  return {
-    cartId: cart.id,
-    items: items.map((i) => ({ variantId: i.variantId, quantity: i.quantity, unitPriceAtAdd: i.unitPrice })),
-  };
+  const rows = await repo.lockUserCartWithItems(tx, userId);
+  const first = rows[0];
+  if (!first) return undefined;
+  const items: CheckoutCart['items'] = [];
+  for (const row of rows) {
+    if (row.variantId !== null && row.quantity !== null && row.unitPrice !== null) {
+      items.push({ variantId: row.variantId, quantity: row.quantity, unitPriceAtAdd: row.unitPrice });
+    }
+  }
+  return { cartId: first.cartId, items };
 }
 
-/** Empties a cart inside the checkout transaction. */
+/** Empties a cart inside the checkout transaction (one statement). */
 export async function emptyCart(tx: Db, cartId: string): Promise<void> {
-  await repo.deleteAllItems(tx, cartId);
-  await repo.touchCart(tx, cartId);
+  await repo.emptyCartItems(tx, cartId);
 }
 
 /** Job: guest carts untouched for `guestCartTtl` are deleted. */
