@@ -24,6 +24,20 @@ export async function getOrCreateUserCart(db: Db, userId: string, currency: stri
   return (await findUserCart(db, userId)) as CartRow;
 }
 
+/** The user's cart, created or touched (updated_at = now()) in ONE statement: the add-to-cart path. */
+export async function touchUserCart(db: Db, userId: string, currency: string): Promise<CartRow> {
+  const [row] = await db
+    .insert(carts)
+    .values({ userId, currency })
+    .onConflictDoUpdate({
+      target: carts.userId,
+      targetWhere: sql`${carts.userId} is not null`,
+      set: { updatedAt: sql`now()` },
+    })
+    .returning();
+  return row as CartRow;
+}
+
 export async function insertGuestCart(db: Db, tokenHash: string, currency: string): Promise<CartRow> {
   const [row] = await db.insert(carts).values({ tokenHash, currency }).returning();
   return row as CartRow;

@@ -118,10 +118,13 @@ export async function addCartItem(
   return ctx.db.transaction(async (tx) => {
     const variantId = await pickVariant(tx, input);
     const variant = assertSellable(ctx, variantId, (await getSellableVariants(tx, [variantId])).get(variantId));
-    const { cart, token } = await resolveCart(ctx, tx, owner, true);
+    // a user's cart is found or created and touched in one statement; a guest's is touched after the add
+    const { cart, token } = owner.userId
+      ? { cart: await repo.touchUserCart(tx, owner.userId, ctx.config.currency), token: null }
+      : await resolveCart(ctx, tx, owner, true);
     const line = await repo.addToLine(tx, { cartId: cart.id, variantId, quantity: input.quantity, unitPrice: variant.price });
     assertStock(variant, line.quantity);
-    await repo.touchCart(tx, cart.id);
+    if (!owner.userId) await repo.touchCart(tx, cart.id);
     return viewOf(tx, cart, token);
   });
 }
