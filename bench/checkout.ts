@@ -29,7 +29,11 @@ function arg(name: string, fallback: number): number {
 
 function listArg(name: string, fallback: number[]): number[] {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? String(process.argv[i + 1]).split(',').map(Number) : fallback;
+  return i > 0
+    ? String(process.argv[i + 1])
+        .split(',')
+        .map(Number)
+    : fallback;
 }
 
 const INITIAL_STOCK = 1_000_000;
@@ -231,7 +235,9 @@ export async function runCheckoutBench(options: CheckoutBenchOptions) {
 }
 
 function report(r: Awaited<ReturnType<typeof runCheckoutBench>>) {
-  console.log(`checkout (flash sale): every buyer on the same 20 variants, 2 items per order, ${r.seconds}s per point, pool ${r.pool}`);
+  console.log(
+    `checkout (flash sale): every buyer on the same 20 variants, 2 items per order, ${r.seconds}s per point, pool ${r.pool}`,
+  );
   console.log('  buyers  orders/s   p50 ms   p95 ms   p99 ms  stmts/order  errors (by status)  stock');
   let ok = true;
   for (const t of r.curve) {

@@ -120,7 +120,12 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 if (process.env.DATABASE_URL && (!only || only.includes('checkout'))) {
   const { reportCheckoutBench, runCheckoutBench } = await import('./checkout.js');
   reportCheckoutBench(
-    await runCheckoutBench({ buyers: [connections], seconds: duration, stock: 200, pool: Number(process.env.DATABASE_POOL_SIZE ?? 10) }),
+    await runCheckoutBench({
+      buyers: [connections],
+      seconds: duration,
+      stock: 200,
+      pool: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    }),
   );
   if (only?.every((o) => o === 'checkout')) process.exit(0);
 }

@@ -43,7 +43,9 @@ describe('checkout statements', () => {
     const variantIds = made.map((p) => p.variants[0]!.id);
     const counts = [];
     for (const n of [1, 2, 6]) {
-      counts.push(await statementsOfCheckout(await cartOf(variantIds.slice(0, n).map((variantId) => ({ variantId, quantity: 2 })))));
+      counts.push(
+        await statementsOfCheckout(await cartOf(variantIds.slice(0, n).map((variantId) => ({ variantId, quantity: 2 })))),
+      );
     }
     expect(counts[0]).toBeLessThanOrEqual(MAX_CHECKOUT_STATEMENTS);
     expect(new Set(counts).size, `statements for 1, 2, 6 lines: ${counts}`).toBe(1);
