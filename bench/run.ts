@@ -119,7 +119,14 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 // checkout scenario: real PostgreSQL only (DATABASE_URL); it hosts its own app on a throw-away database
 if (process.env.DATABASE_URL && (!only || only.includes('checkout'))) {
   const { reportCheckoutBench, runCheckoutBench } = await import('./checkout.js');
-  reportCheckoutBench(await runCheckoutBench({ buyers: connections, seconds: duration, stock: 200 }));
+  reportCheckoutBench(
+    await runCheckoutBench({
+      buyers: [connections],
+      seconds: duration,
+      stock: 200,
+      pool: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    }),
+  );
   if (only?.every((o) => o === 'checkout')) process.exit(0);
 }
 

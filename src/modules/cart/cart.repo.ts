@@ -24,6 +24,20 @@ export async function getOrCreateUserCart(db: Db, userId: string, currency: stri
   return (await findUserCart(db, userId)) as CartRow;
 }
 
+/** The user's cart, created or touched (updated_at = now()) in ONE statement: the add-to-cart path. */
+export async function touchUserCart(db: Db, userId: string, currency: string): Promise<CartRow> {
+  const [row] = await db
+    .insert(carts)
+    .values({ userId, currency })
+    .onConflictDoUpdate({
+      target: carts.userId,
+      targetWhere: sql`${carts.userId} is not null`,
+      set: { updatedAt: sql`now()` },
+    })
+    .returning();
+  return row as CartRow;
+}
+
 export async function insertGuestCart(db: Db, tokenHash: string, currency: string): Promise<CartRow> {
   const [row] = await db.insert(carts).values({ tokenHash, currency }).returning();
   return row as CartRow;
@@ -92,6 +106,32 @@ export async function updateItemQuantity(db: Db, itemId: string, quantity: numbe
 
 export async function deleteItem(db: Db, itemId: string): Promise<void> {
   await db.delete(cartItems).where(eq(cartItems.id, itemId));
+}
+
+/**
+ * The user's cart row locked FOR UPDATE with its items, in ONE statement (checkout): one row per item, or a
+ * single row with null item columns for an empty cart; no rows when the user has no cart.
+ */
+export async function lockUserCartWithItems(db: Db, userId: string) {
+  return db
+    .select({
+      cartId: carts.id,
+      variantId: cartItems.variantId,
+      quantity: cartItems.quantity,
+      unitPrice: cartItems.unitPrice,
+    })
+    .from(carts)
+    .leftJoin(cartItems, eq(cartItems.cartId, carts.id))
+    .where(eq(carts.userId, userId))
+    .orderBy(asc(cartItems.createdAt), asc(cartItems.id))
+    .for('update', { of: carts });
+}
+
+/** Deletes every item and touches the cart, in one statement (checkout). */
+export async function emptyCartItems(db: Db, cartId: string): Promise<void> {
+  await db.execute(
+    sql`WITH gone AS (DELETE FROM cart_items WHERE cart_id = ${cartId}) UPDATE carts SET updated_at = now() WHERE id = ${cartId}`,
+  );
 }
 
 export async function deleteAllItems(db: Db, cartId: string): Promise<void> {

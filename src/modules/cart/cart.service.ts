@@ -118,10 +118,13 @@ export async function addCartItem(
   return ctx.db.transaction(async (tx) => {
     const variantId = await pickVariant(tx, input);
     const variant = assertSellable(ctx, variantId, (await getSellableVariants(tx, [variantId])).get(variantId));
-    const { cart, token } = await resolveCart(ctx, tx, owner, true);
+    // a user's cart is found or created and touched in one statement; a guest's is touched after the add
+    const { cart, token } = owner.userId
+      ? { cart: await repo.touchUserCart(tx, owner.userId, ctx.config.currency), token: null }
+      : await resolveCart(ctx, tx, owner, true);
     const line = await repo.addToLine(tx, { cartId: cart.id, variantId, quantity: input.quantity, unitPrice: variant.price });
     assertStock(variant, line.quantity);
-    await repo.touchCart(tx, cart.id);
+    if (!owner.userId) await repo.touchCart(tx, cart.id);
     return viewOf(tx, cart, token);
   });
 }
@@ -199,19 +202,21 @@ export interface CheckoutCart {
 
 /** The user's cart locked for checkout (concurrent checkouts of one cart serialize); undefined when none. */
 export async function lockCartForCheckout(tx: Db, userId: string): Promise<CheckoutCart | undefined> {
-  const cart = await repo.findUserCart(tx, userId, true);
-  if (!cart) return undefined;
-  const items = await repo.itemsOfCart(tx, cart.id);
-  return {
-    cartId: cart.id,
-    items: items.map((i) => ({ variantId: i.variantId, quantity: i.quantity, unitPriceAtAdd: i.unitPrice })),
-  };
+  const rows = await repo.lockUserCartWithItems(tx, userId);
+  const first = rows[0];
+  if (!first) return undefined;
+  const items: CheckoutCart['items'] = [];
+  for (const row of rows) {
+    if (row.variantId !== null && row.quantity !== null && row.unitPrice !== null) {
+      items.push({ variantId: row.variantId, quantity: row.quantity, unitPriceAtAdd: row.unitPrice });
+    }
+  }
+  return { cartId: first.cartId, items };
 }
 
-/** Empties a cart inside the checkout transaction. */
+/** Empties a cart inside the checkout transaction (one statement). */
 export async function emptyCart(tx: Db, cartId: string): Promise<void> {
-  await repo.deleteAllItems(tx, cartId);
-  await repo.touchCart(tx, cartId);
+  await repo.emptyCartItems(tx, cartId);
 }
 
 /** Job: guest carts untouched for `guestCartTtl` are deleted. */

@@ -73,24 +73,42 @@ export async function activeVariantIdsOfProduct(db: Db, productId: string): Prom
   return rows.map((r) => r.id);
 }
 
-/** `UPDATE ... WHERE stock_quantity >= n`: the row after the decrement, or undefined when short of stock. */
-export async function takeStock(
-  tx: Db,
-  line: StockLine,
-): Promise<{ productId: string; stockAfter: number; lowStockThreshold: number } | undefined> {
-  const rows = await queryRows<{ product_id: string; stock_quantity: number; low_stock_threshold: number }>(
-    tx,
-    sql`UPDATE product_variants SET stock_quantity = stock_quantity - ${line.quantity}, updated_at = now()
-        WHERE id = ${line.variantId} AND stock_quantity >= ${line.quantity}
-        RETURNING product_id, stock_quantity, low_stock_threshold`,
+export interface TakenStock {
+  variantId: string;
+  productId: string;
+  stockAfter: number;
+  lowStockThreshold: number;
+}
+
+/**
+ * Every line's decrement in ONE statement, all or nothing: the variants are first locked in id order (a
+ * MATERIALIZED CTE with ORDER BY ... FOR NO KEY UPDATE, so two checkouts never take two rows in opposite
+ * orders), then each is decremented only where `stock_quantity >= quantity`. Returns the rows it decremented:
+ * fewer than the lines means some variant was short, and the caller must roll back.
+ */
+export async function takeStockLines(tx: Db, lines: StockLine[]): Promise<TakenStock[]> {
+  if (!lines.length) return [];
+  const values = sql.join(
+    lines.map((l) => sql`(${l.variantId}::uuid, ${l.quantity}::int)`),
+    sql`, `,
   );
-  const row = rows[0];
-  if (!row) return undefined;
-  return {
-    productId: row.product_id,
-    stockAfter: Number(row.stock_quantity),
-    lowStockThreshold: Number(row.low_stock_threshold),
-  };
+  const rows = await queryRows<{ id: string; product_id: string; stock_quantity: number; low_stock_threshold: number }>(
+    tx,
+    sql`WITH wanted (id, quantity) AS (VALUES ${values}),
+        locked AS MATERIALIZED (
+          SELECT v.id FROM product_variants v WHERE v.id IN (SELECT id FROM wanted) ORDER BY v.id FOR NO KEY UPDATE
+        )
+        UPDATE product_variants v SET stock_quantity = v.stock_quantity - w.quantity, updated_at = now()
+        FROM wanted w, locked l
+        WHERE v.id = w.id AND l.id = w.id AND v.stock_quantity >= w.quantity
+        RETURNING v.id, v.product_id, v.stock_quantity, v.low_stock_threshold`,
+  );
+  return rows.map((r) => ({
+    variantId: r.id,
+    productId: r.product_id,
+    stockAfter: Number(r.stock_quantity),
+    lowStockThreshold: Number(r.low_stock_threshold),
+  }));
 }
 
 export async function stockOf(tx: Db, variantId: string): Promise<{ stock: number; sku: string } | undefined> {

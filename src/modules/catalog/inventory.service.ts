@@ -1,7 +1,7 @@
 // Stock as the other modules see it: reads for the cart and checkout, and the only code that changes stock
-// for orders. Reservations take variants in one fixed order (sorted by id) with a conditional UPDATE, so
-// concurrent checkouts never oversell and never deadlock; the CHECK (stock_quantity >= 0) backs it in the
-// database.
+// for orders. Reservations lock variants in one fixed order (sorted by id) and decrement them with one
+// conditional UPDATE, so concurrent checkouts never oversell and never deadlock; the CHECK
+// (stock_quantity >= 0) backs it in the database.
 import type { Db } from '../../core/db.js';
 import { OutOfStock } from '../../core/errors.js';
 import type { StockLine } from './inventory.repo.js';
@@ -37,15 +37,20 @@ export function activeVariantIdsOfProduct(db: Db, productId: string): Promise<st
 }
 
 /**
- * Decrements the stock of every line inside the caller's transaction, all or nothing: lines are summed per
- * variant and taken in id order with `UPDATE ... WHERE stock_quantity >= n`. Throws OutOfStock (409, with
- * `variant_id` and `available`) at the first variant short of stock; the caller's rollback undoes the rest.
+ * Decrements the stock of every line inside the caller's transaction, all or nothing, in ONE statement (see
+ * `takeStockLines`): lines are summed per variant and locked in id order. Throws OutOfStock (409, with
+ * `variant_id` and `available`) for the first variant short of stock; the caller's rollback undoes the rest.
+ * Checkout calls this as its last statement before commit, so the hot variant rows stay locked for one
+ * statement and the commit, not for the whole checkout.
  */
 export async function reserveStock(tx: Db, lines: StockLine[]): Promise<ReservedStock[]> {
+  const wanted = sumLines(lines);
+  const taken = new Map((await repo.takeStockLines(tx, wanted)).map((row) => [row.variantId, row]));
   const reserved: ReservedStock[] = [];
-  for (const line of sumLines(lines)) {
-    const row = await repo.takeStock(tx, line);
+  for (const line of wanted) {
+    const row = taken.get(line.variantId);
     if (!row) {
+      // short of stock (rare, and the transaction rolls back): the variant is already locked by us or sold out
       const current = await repo.stockOf(tx, line.variantId);
       const available = current?.stock ?? 0;
       throw new OutOfStock(`Only ${available} of ${current?.sku ?? 'this item'} left in stock.`, {

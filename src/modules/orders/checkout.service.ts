@@ -1,12 +1,15 @@
-// Checkout: the cart becomes an order in ONE transaction (stock reserved in a fixed order, order and item
-// snapshots, coupon use, cart emptied, jobs written to the outbox), at most once per Idempotency-Key.
+// Checkout: the cart becomes an order in ONE transaction (order and item snapshots, cart emptied, jobs written
+// to the outbox, stock reserved, coupon use), at most once per Idempotency-Key. Hot rows come last: in a flash
+// sale every buyer wants the same variant rows, so everything that needs no lock on them (reads, pricing,
+// validation, the order's own rows) runs first, and the stock is taken in ONE statement just before commit.
+// The variant rows stay locked for that statement and the commit, not for the whole checkout.
 import { randomInt } from 'node:crypto';
 import type { AuthUser } from '../../core/auth.js';
 import type { AppContext } from '../../core/context.js';
 import { type Db, retryTransient } from '../../core/db.js';
 import { BusinessRuleFailed, Conflict, fieldError } from '../../core/errors.js';
 import { runIdempotent } from '../../core/idempotency.js';
-import { enqueueJob } from '../../core/jobs.js';
+import { enqueueJobs, jobRow } from '../../core/jobs.js';
 import { MAX_MINOR_UNITS } from '../../core/money.js';
 import { getAddressForUser, getUserSummary } from '../accounts/accounts.service.js';
 import { emptyCart, lockCartForCheckout } from '../cart/cart.service.js';
@@ -21,7 +24,7 @@ import {
 } from '../catalog/inventory.service.js';
 import { findApplicableCoupon, redeemCoupon } from './coupons.service.js';
 import { expireUnpaidOrderJob, lowStockAlertJob } from './orders.jobs.js';
-import { enqueueOrderEmail } from './orders.lifecycle.js';
+import { orderEmailJobRow } from './orders.lifecycle.js';
 import * as repo from './orders.repo.js';
 import { loadOrderDetail, type OrderDetail } from './orders.service.js';
 import type { OrderAddress, OrderRow } from './orders.tables.js';
@@ -104,28 +107,38 @@ async function insertOrderWithNumber(tx: Db, values: Omit<repo.NewOrder, 'orderN
   throw new Error('could not draw a free order number');
 }
 
-async function enqueueCheckoutJobs(ctx: AppContext, tx: Db, order: OrderRow, reserved: ReservedStock[], now: Date) {
-  await enqueueOrderEmail(tx, order.id, 'confirmation');
+/** The confirmation email and the unpaid-order expiry, in one statement. */
+async function enqueueCheckoutJobs(ctx: AppContext, tx: Db, order: OrderRow, now: Date) {
   const timeout = ctx.config.paymentProvider === 'manual' ? ctx.config.manualPaymentTimeout : ctx.config.orderPaymentTimeout;
-  await enqueueJob(
-    tx,
-    expireUnpaidOrderJob,
-    { orderId: order.id },
-    { runAt: new Date(now.getTime() + timeout * 1000), dedupeKey: `${expireUnpaidOrderJob.type}:${order.id}` },
-  );
-  for (const r of reserved.filter((x) => x.crossedLowStock)) {
-    await enqueueJob(tx, lowStockAlertJob, {
-      variantId: r.variantId,
-      productId: r.productId,
-      stockQuantity: r.stockAfter,
-      threshold: r.lowStockThreshold,
-    });
-  }
+  await enqueueJobs(tx, [
+    orderEmailJobRow(order.id, 'confirmation'),
+    jobRow(
+      expireUnpaidOrderJob,
+      { orderId: order.id },
+      { runAt: new Date(now.getTime() + timeout * 1000), dedupeKey: `${expireUnpaidOrderJob.type}:${order.id}` },
+    ),
+  ]);
 }
 
-/** Everything checkout changes, in the caller's transaction. Returns the order and the products whose stock moved. */
-async function checkoutInTransaction(ctx: AppContext, tx: Db, userId: string, input: CheckoutInput) {
-  const now = ctx.now();
+/** Low-stock alerts for the variants this order took to their threshold (rare: no statement otherwise). */
+async function enqueueLowStockAlerts(tx: Db, reserved: ReservedStock[]) {
+  await enqueueJobs(
+    tx,
+    reserved
+      .filter((r) => r.crossedLowStock)
+      .map((r) =>
+        jobRow(lowStockAlertJob, {
+          variantId: r.variantId,
+          productId: r.productId,
+          stockQuantity: r.stockAfter,
+          threshold: r.lowStockThreshold,
+        }),
+      ),
+  );
+}
+
+/** Cart, addresses, prices, coupon and totals: every read and check, before any row is written or locked. */
+async function prepareCheckout(ctx: AppContext, tx: Db, userId: string, input: CheckoutInput, now: Date) {
   const cart = await lockCartForCheckout(tx, userId);
   if (!cart?.items.length) throw new BusinessRuleFailed('Your cart is empty.', 'cart_empty');
   const { shipping, billing } = await resolveOrderAddresses(tx, userId, input);
@@ -134,10 +147,6 @@ async function checkoutInTransaction(ctx: AppContext, tx: Db, userId: string, in
   const coupon = input.couponCode
     ? await findApplicableCoupon(tx, input.couponCode, { subtotal: merchandise, currency: ctx.config.currency, now })
     : null;
-  const reserved = await reserveStock(
-    tx,
-    lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })),
-  );
   const totals = priceOrder({
     lines: lines.map((l) => ({ unitPrice: l.variant.price, quantity: l.quantity })),
     coupon,
@@ -148,11 +157,21 @@ async function checkoutInTransaction(ctx: AppContext, tx: Db, userId: string, in
     throw new BusinessRuleFailed('This order is too large to place at once; split it into smaller orders.', 'order_too_large');
   }
   const contact = await getUserSummary(tx, userId);
+  return { cartId: cart.cartId, shipping, billing, lines, coupon, totals, email: contact?.email ?? '' };
+}
+
+/**
+ * Everything checkout changes, in the caller's transaction: the order's own rows first, the shared hot rows
+ * (variant stock, then the coupon's use count) last. Returns the placed order and the products whose stock moved.
+ */
+async function checkoutInTransaction(ctx: AppContext, tx: Db, userId: string, input: CheckoutInput) {
+  const now = ctx.now();
+  const { cartId, shipping, billing, lines, coupon, totals, email } = await prepareCheckout(ctx, tx, userId, input, now);
   const order = await insertOrderWithNumber(
     tx,
     {
       userId,
-      email: contact?.email ?? '',
+      email,
       currency: ctx.config.currency,
       subtotal: totals.subtotal,
       taxAmount: totals.tax,
@@ -167,21 +186,28 @@ async function checkoutInTransaction(ctx: AppContext, tx: Db, userId: string, in
     },
     now,
   );
-  await repo.insertOrderItems(
+  const items = await repo.insertOrderItems(
     tx,
     lines.map((l, position) => itemSnapshot(order.id, l, position)),
   );
-  await repo.insertStatusHistory(tx, {
+  const history = await repo.insertStatusHistory(tx, {
     orderId: order.id,
     fromStatus: null,
     toStatus: 'pending',
     note: 'Order placed.',
     actorId: userId,
   });
+  await emptyCart(tx, cartId);
+  await enqueueCheckoutJobs(ctx, tx, order, now);
+  // the hot rows, as late as possible: one conditional UPDATE for every line (409 and rollback when short)
+  const reserved = await reserveStock(
+    tx,
+    lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity })),
+  );
+  await enqueueLowStockAlerts(tx, reserved);
   if (coupon) await redeemCoupon(tx, coupon, userId, order.id);
-  await emptyCart(tx, cart.cartId);
-  await enqueueCheckoutJobs(ctx, tx, order, reserved, now);
-  return { order, productIds: [...new Set(reserved.map((r) => r.productId))] };
+  const detail: OrderDetail = { order, items: [...items].sort((a, b) => a.position - b.position), history: [history] };
+  return { detail, productIds: [...new Set(reserved.map((r) => r.productId))] };
 }
 
 function itemSnapshot(orderId: string, line: PricedLine, position: number): repo.NewOrderItem {
@@ -212,14 +238,16 @@ export async function placeOrder(
   idempotencyKey: string | undefined,
 ): Promise<{ detail: OrderDetail; replayed: boolean }> {
   let productIds: string[] = [];
+  let placed: OrderDetail | undefined;
   const result = await retryTransient(() =>
     runIdempotent<{ order_id: string }>(
       ctx.db,
       { scope: 'orders.checkout', ownerId: user.id, key: idempotencyKey, body: input, now: ctx.now() },
       async (tx) => {
-        const placed = await checkoutInTransaction(ctx, tx, user.id, input);
-        productIds = placed.productIds;
-        return { statusCode: 201, body: { order_id: placed.order.id } };
+        const done = await checkoutInTransaction(ctx, tx, user.id, input);
+        productIds = done.productIds;
+        placed = done.detail;
+        return { statusCode: 201, body: { order_id: done.detail.order.id } };
       },
     ),
   );
@@ -227,7 +255,8 @@ export async function placeOrder(
     ctx.jobs.wake();
     await invalidateProductCache(ctx, productIds).catch((err) => ctx.log.warn({ err }, 'product cache invalidation failed'));
   }
-  const detail = await loadOrderDetail(ctx.db, result.body.order_id);
+  // a fresh order is exactly the rows just written (no reload); a replay shows the order as it is now
+  const detail = !result.replayed && placed ? placed : await loadOrderDetail(ctx.db, result.body.order_id);
   if (!detail) throw new Error('placed order vanished');
   return { detail, replayed: result.replayed };
 }

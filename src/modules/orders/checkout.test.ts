@@ -174,19 +174,19 @@ describe('checkout', () => {
     const coupon = await makeCoupon(app, { usageLimit: 5 });
     const { headers } = await buyer([{ variantId: product.variants[0]!.id, quantity: 2 }]);
     const jobsBefore = (await queryRows<{ n: number }>(app.ctx.db, sql`SELECT count(*)::int AS n FROM jobs`))[0]!.n;
-    // the last write of checkout (the payment-timeout job) fails: everything before it must roll back
+    // the last write of checkout (the coupon redemption, after the stock decrement) fails: all must roll back
     await app.ctx.db.execute(
       sql.raw(`CREATE FUNCTION fail_checkout() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN IF NEW.type = 'orders.expire_unpaid' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$`),
+        BEGIN RAISE EXCEPTION 'injected failure'; END $$`),
     );
     await app.ctx.db.execute(
-      sql.raw('CREATE TRIGGER fail_checkout BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION fail_checkout()'),
+      sql.raw('CREATE TRIGGER fail_checkout BEFORE INSERT ON coupon_redemptions FOR EACH ROW EXECUTE FUNCTION fail_checkout()'),
     );
     try {
       const res = await checkout(app, headers, { coupon_code: coupon.code });
       expect(res.statusCode).toBe(500);
     } finally {
-      await app.ctx.db.execute(sql.raw('DROP TRIGGER fail_checkout ON jobs'));
+      await app.ctx.db.execute(sql.raw('DROP TRIGGER fail_checkout ON coupon_redemptions'));
       await app.ctx.db.execute(sql.raw('DROP FUNCTION fail_checkout()'));
     }
     expect(await stockOf(product.variants[0]!.id)).toBe(7);

@@ -2,7 +2,7 @@
 // and the jobs it causes (outbox). Callers lock the order row first (lockOrder), so two changes of one order
 // serialize and stock goes back to the shelf at most once (`stock_restored_at`).
 import type { Db } from '../../core/db.js';
-import { enqueueJob } from '../../core/jobs.js';
+import { enqueueJob, enqueueJobs, type JobRow, jobRow } from '../../core/jobs.js';
 import { releaseStock } from '../catalog/inventory.service.js';
 import { notifyOrderStatus, recordOrderStatusEvent } from '../notifications/notifications.service.js';
 import { releaseRedemption } from './coupons.repo.js';
@@ -21,7 +21,12 @@ export interface Actor {
 
 /** One email per order and kind, ever (dedupe key), sent by the `orders.send_email` job. */
 export async function enqueueOrderEmail(tx: Db, orderId: string, kind: OrderEmailKind): Promise<void> {
-  await enqueueJob(tx, orderEmailJob, { orderId, kind }, { dedupeKey: `orders.email:${orderId}:${kind}` });
+  await enqueueJobs(tx, [orderEmailJobRow(orderId, kind)]);
+}
+
+/** The order email job as a row for `enqueueJobs` (checkout writes it with its other jobs in one statement). */
+export function orderEmailJobRow(orderId: string, kind: OrderEmailKind): JobRow {
+  return jobRow(orderEmailJob, { orderId, kind }, { dedupeKey: `orders.email:${orderId}:${kind}` });
 }
 
 /** Cache invalidation for code that has no context after commit (e.g. payments calling markOrderRefunded). */

@@ -27,8 +27,9 @@ export async function insertOrderItems(db: Db, items: NewOrderItem[]): Promise<O
 export async function insertStatusHistory(
   db: Db,
   row: { orderId: string; fromStatus: OrderStatus | null; toStatus: OrderStatus; note: string; actorId: string | null },
-): Promise<void> {
-  await db.insert(orderStatusHistory).values(row);
+): Promise<OrderStatusHistoryRow> {
+  const [inserted] = await db.insert(orderStatusHistory).values(row).returning();
+  return inserted as OrderStatusHistoryRow;
 }
 
 export async function findOrder(db: Db, id: string): Promise<OrderRow | undefined> {
