@@ -69,7 +69,7 @@ describe.runIf(onPostgres)('concurrent checkout on PostgreSQL', () => {
       expect(stock).toBeGreaterThanOrEqual(0);
       expect(stock + (sold.find((r) => r.variant_id === id)?.n ?? 0)).toBe(initial[k]);
     }
-    // the in-stock counter (migration 0021's trigger) agrees with the variants after the race
+    // the in-stock counter (migration 0020's trigger) agrees with the variants after the race
     const [counter] = await queryRows<{ n: number; real: number }>(
       app.ctx.db,
       sql`SELECT in_stock_variants AS n,
