@@ -1,5 +1,6 @@
 // Catalog service: product listing (filters, search, page and keyset pagination), detail, staff CRUD of
 // products, and the cache invalidation other modules call after changing stock.
+import { LRUCache } from 'lru-cache';
 import { getJson, setJson } from '../../core/cache.js';
 import type { AppContext } from '../../core/context.js';
 import type { Db } from '../../core/db.js';
@@ -118,11 +119,25 @@ async function withTypos(ctx: AppContext, filter: ProductFilter): Promise<Produc
 /** Rows between page anchors: a deep numbered page seeks to its anchor, then skips fewer than this many rows. */
 export const ANCHOR_STEP = 100;
 
+/**
+ * Anchors already parsed in this process, by cache key. The key embeds the catalog generation, so a write
+ * makes every entry unreachable (never stale); kept because parsing ~1,000 ids per deep-page miss was a large
+ * share of that request's allocations. Capped by bytes.
+ */
+const parsedAnchors = new LRUCache<string, string[]>({
+  maxSize: 8 * 1024 * 1024,
+  sizeCalculation: (anchors, key) => anchors.length * 96 + key.length * 2 + 64,
+});
+
 /** The cached page anchors of a filter in an ordering (see repo.countWithAnchors), with their cache key. */
 async function cachedAnchors(ctx: AppContext, filterKey: Record<string, unknown>, ordering: Ordering) {
   try {
     const key = await listCacheKey(ctx, 'anchors', { f: JSON.stringify(filterKey), o: ordering, s: ANCHOR_STEP });
-    return { key, anchors: await getJson<string[]>(ctx.cache, key) };
+    const parsed = parsedAnchors.get(key);
+    if (parsed) return { key, anchors: parsed };
+    const anchors = await getJson<string[]>(ctx.cache, key);
+    if (anchors) parsedAnchors.set(key, anchors);
+    return { key, anchors };
   } catch (error) {
     ctx.log.warn({ err: error }, 'catalog anchors cache read failed');
     return undefined; // no cache: plain OFFSET pages, rather than a full ranking per request
@@ -170,6 +185,7 @@ async function numberedPage(ctx: AppContext, filter: ProductFilter, ordering: Or
           const found = await rankOnce(cached.key, async () => {
             const ranked = await repo.countWithAnchors(ctx.db, filter, ordering, ANCHOR_STEP);
             await setJson(ctx.cache, cached.key, ranked.anchors, ctx.config.cacheTtl).catch(() => {});
+            parsedAnchors.set(cached.key, ranked.anchors);
             return ranked;
           });
           anchors = found.anchors;
