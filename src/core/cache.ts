@@ -309,23 +309,22 @@ export function createRedisCache(url: string, prefix = 'emp:', options: RedisCac
     return !untrusted;
   }
 
+  /** A read from Redis; undefined when it was skipped (entries untrusted, breaker open) or failed. */
+  async function readRedis(key: string): Promise<{ value: string | undefined } | undefined> {
+    if (!(await trusted())) return undefined;
+    const result = await guarded(() => raw.get(key), false);
+    return result.ok ? { value: result.value } : undefined;
+  }
+
   return {
     kind: 'redis',
     redis,
     async get(key) {
-      if (!(await trusted())) {
-        observer.onRead?.('bypass');
-        return undefined;
-      }
-      const result = await guarded(() => raw.get(key), false);
-      observer.onRead?.(!result.ok ? 'bypass' : result.value === undefined ? 'miss' : 'hit');
-      return result.ok ? result.value : undefined;
+      const read = await readRedis(key);
+      observer.onRead?.(!read ? 'bypass' : read.value === undefined ? 'miss' : 'hit');
+      return read?.value;
     },
-    async read(key) {
-      if (!(await trusted())) return undefined;
-      const result = await guarded(() => raw.get(key), false);
-      return result.ok ? { value: result.value } : undefined;
-    },
+    read: readRedis,
     async set(key, value, ttlSeconds) {
       await guarded(() => raw.set(key, value, ttlSeconds), true);
     },

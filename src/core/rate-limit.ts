@@ -1,6 +1,7 @@
 // Fixed-window rate limiting through the cache interface, so limits hold across processes when Redis is used.
 // Login and password-reset throttles count exactly (one Redis call per attempt); the global API limit counts
 // locally and adds its counts to Redis in batches (`createBatchedCounter`), so a request waits for no round trip.
+import { LRUCache } from 'lru-cache';
 import { hashToken } from './auth.js';
 import type { Cache, CountDelta } from './cache.js';
 import { RateLimited } from './errors.js';
@@ -27,21 +28,13 @@ export async function resetRateLimits(cache: Cache, keys: string[]): Promise<voi
   await cache.del(...keys);
 }
 
-const clientKeys = new Map<string, string>();
+const clientKeys = new LRUCache<string, string>({ max: 10_000, memoMethod: (ip) => hashToken(ip).slice(0, 32) });
 
 /**
  * The rate-limit key of a client address: a hash, never the address itself (no personal data in the cache).
  * Remembered for recent addresses: a SHA-256 per request was ~2% of a cached read's CPU.
  */
-export function clientKey(ip: string): string {
-  let key = clientKeys.get(ip);
-  if (key === undefined) {
-    if (clientKeys.size >= 10_000) clientKeys.clear();
-    key = hashToken(ip).slice(0, 32);
-    clientKeys.set(ip, key);
-  }
-  return key;
-}
+export const clientKey = (ip: string): string => clientKeys.memo(ip);
 
 type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
 

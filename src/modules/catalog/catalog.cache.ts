@@ -8,6 +8,7 @@
 // in its own memory, told of every bump over pub/sub, so a hot read makes no round trip at all.
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import type { Cache } from '../../core/cache.js';
 import type { AppContext } from '../../core/context.js';
 import { createNearCache, type NearCache, type NearEntry, publishBump } from '../../core/near-cache.js';
@@ -89,17 +90,10 @@ export async function invalidateCatalog(ctx: AppContext, change: CatalogChange =
 }
 
 /** Digests of recent canonical queries: hashing every request's query cost ~3% of a near-cache hit's CPU. */
-const digests = new Map<string, string>();
-
-function digestOf(canonical: string): string {
-  let digest = digests.get(canonical);
-  if (digest === undefined) {
-    if (digests.size >= 10_000) digests.clear();
-    digest = createHash('sha1').update(canonical).digest('base64url');
-    digests.set(canonical, digest);
-  }
-  return digest;
-}
+const digests = new LRUCache<string, string>({
+  max: 10_000,
+  memoMethod: (canonical) => createHash('sha1').update(canonical).digest('base64url'),
+});
 
 export async function listCacheKey(ctx: AppContext, scope: string, query: Record<string, unknown>): Promise<string> {
   const gen = await version(ctx, GEN);
@@ -108,7 +102,7 @@ export async function listCacheKey(ctx: AppContext, scope: string, query: Record
     .sort()
     .map((k) => `${k}=${String(query[k])}`)
     .join('&');
-  return `catalog:${scope}:${gen}:${digestOf(canonical)}`;
+  return `catalog:${scope}:${gen}:${digests.memo(canonical)}`;
 }
 
 /**
