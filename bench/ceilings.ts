@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon, { type Request } from 'autocannon';
-import pg from 'pg';
+import { median, visibleSlugsShuffled, waitHealthy } from './support.js';
 
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/emporium_bench';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/9';
@@ -40,18 +40,6 @@ function start(args: string[], env: Record<string, string>, ready?: (line: strin
   return { child, started, output: () => output };
 }
 
-async function health(url: string, child: ChildProcess, output: () => string) {
-  for (let i = 0; i < 600 && child.exitCode === null; i++) {
-    const ok = await fetch(`${url}/health/`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url}/health/ did not answer; the server printed:\n${output()}`);
-}
-
 async function startEmporium(): Promise<{ url: string; child?: ChildProcess }> {
   if (process.env.BENCH_URL) return { url: process.env.BENCH_URL.replace(/\/$/, '') };
   const port = 8191;
@@ -69,7 +57,7 @@ async function startEmporium(): Promise<{ url: string; child?: ChildProcess }> {
     DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'emporium-ceilings-')),
   });
   const url = `http://127.0.0.1:${port}`;
-  await health(url, child, output);
+  await waitHealthy(url, child, output);
   return { url, child };
 }
 
@@ -89,7 +77,6 @@ async function run(url: string, requests: Request[]) {
   const result = await autocannon({ url, connections, duration, requests });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad: result.non2xx + result.errors };
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 const emporium = await startEmporium();
 const first = await getJson<Page>(`${emporium.url}/api/v1/products/`);
@@ -124,18 +111,7 @@ function fresh(make: () => string): string {
 /** '' is the default order: newest first, or by relevance for a search. */
 const ORDERINGS = ['', 'created_at', 'price', '-price', 'name', '-name'];
 const SIZES = [19, 20, 21];
-const slugs = await (async () => {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ slug: string }>(
-      'SELECT slug FROM products WHERE is_active AND deleted_at IS NULL ORDER BY random()',
-    );
-    return rows.map((r) => r.slug);
-  } finally {
-    await client.end();
-  }
-})();
+const slugs = await visibleSlugsShuffled(databaseUrl);
 let nextSlug = 0;
 const pages = Math.max(1, Math.floor(first.count / 21));
 const words = ['lamp', 'oak', 'wool', 'steel', 'boots', 'vase', 'mat', 'backpack', 'headphones', 'sweater'];

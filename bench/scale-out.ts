@@ -14,12 +14,11 @@
 //   NGINX (/usr/sbin/nginx)
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon, { type Request } from 'autocannon';
 import { Redis } from 'ioredis';
-import pg from 'pg';
+import { freePort, median, visibleSlugsShuffled, waitHealthy } from './support.js';
 
 const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/emporium_bench';
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/10';
@@ -39,17 +38,6 @@ if (!/\/([1-9]\d*)$/.test(new URL(redisUrl).pathname)) {
   process.exit(2);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function spawnLogged(command: string, args: string[], env: Record<string, string> = {}) {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
@@ -57,20 +45,6 @@ function spawnLogged(command: string, args: string[], env: Record<string, string
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return { child, output: () => output };
-}
-
-async function waitHealthy(url: string, child: ChildProcess, output: () => string) {
-  for (let i = 0; i < 600 && child.exitCode === null; i++) {
-    if (
-      await fetch(`${url}/health/`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url}/health/ did not answer; the process printed:\n${output()}`);
 }
 
 async function stop(child: ChildProcess) {
@@ -156,20 +130,6 @@ async function startNginx(apiPorts: number[]) {
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
-/** Visible products' slugs in random order: each detail request asks for one not asked before (a miss). */
-async function loadSlugs(): Promise<string[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ slug: string }>(
-      'SELECT slug FROM products WHERE is_active AND deleted_at IS NULL ORDER BY random() LIMIT 100000',
-    );
-    return rows.map((r) => r.slug);
-  } finally {
-    await client.end();
-  }
-}
-
 async function flushCache() {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
@@ -177,7 +137,7 @@ async function flushCache() {
   redis.disconnect();
 }
 
-const slugs = await loadSlugs();
+const slugs = await visibleSlugsShuffled(databaseUrl); // each detail request asks for one not asked before
 if (slugs.length < 1000)
   console.error(`only ${slugs.length} products at ${databaseUrl}: seed it first (npm run seed -- --products 100000)`);
 let nextSlug = 0;
@@ -193,7 +153,6 @@ const scenarios: { name: string; requests: Request[] }[] = [
     requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/v1/products/${freshSlug()}/` }) }],
   },
 ];
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const results = new Map<string, number[]>(); // `${processes or "direct"}|${scenario}` -> req/s per round
 const failures = new Map<string, number>();
 
