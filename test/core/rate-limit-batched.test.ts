@@ -2,41 +2,27 @@
 // added to Redis in batches, it still holds across two processes sharing Redis, within the documented bound
 // (what a process admits in one sync interval before it hears the others' counts), and keeps answering 429
 // while Redis is away.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisCache } from '../../src/core/cache.js';
-import type { Database } from '../../src/core/db.js';
 import type { App } from '../../src/core/module.js';
-import { createTestApp, openTestDatabase } from '../setup/test-app.js';
-import { type FaultProxy, startFaultProxy, targetOf } from '../support/fault-proxy.js';
+import type { FaultProxy } from '../support/fault-proxy.js';
+import { startTwoProcesses, type TwoProcesses } from '../support/two-processes.js';
 
 const redisUrl = process.env.REDIS_URL;
 const SYNC_MS = 50;
 const settle = () => new Promise((r) => setTimeout(r, SYNC_MS * 8));
 
 describe.skipIf(!redisUrl)('API rate limit across processes (skipped: needs REDIS_URL)', () => {
-  const prefix = `test:${randomBytes(6).toString('hex')}:`;
-  let database: Database;
+  let apps: TwoProcesses;
   let proxy: FaultProxy;
   let a: App;
   let b: App;
 
   beforeAll(async () => {
-    database = await openTestDatabase();
-    const shared = { ...database, close: async () => {} };
-    proxy = await startFaultProxy(targetOf(redisUrl as string, 6379));
     const env = { API_RATE_LIMIT: '10', RATE_LIMIT_SYNC_MS: String(SYNC_MS) };
-    a = await createTestApp({ database: shared, env, cache: createRedisCache(redisUrl as string, prefix) });
-    const cache = createRedisCache(proxy.url(redisUrl as string), prefix, { commandTimeoutMs: 300, breakerOpenMs: 200 });
-    b = await createTestApp({ database: shared, env, cache });
+    apps = await startTwoProcesses(redisUrl as string, { a: env, b: env });
+    ({ a, b, proxy } = apps);
   });
-  afterAll(async () => {
-    await proxy?.restore();
-    await b?.close();
-    await a?.close();
-    await proxy?.close();
-    await database?.close();
-  });
+  afterAll(() => apps?.close());
 
   const hit = (app: App, ip: string) => app.inject({ method: 'GET', url: '/api/v1/products/categories/', remoteAddress: ip });
   const codes = async (app: App, ip: string, n: number) => {

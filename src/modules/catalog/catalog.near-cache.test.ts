@@ -6,11 +6,11 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProduct } from '../../../test/factories/catalog.js';
 import { authHeader, makeStaff } from '../../../test/factories/users.js';
-import { createTestApp, openTestDatabase, useTestApp } from '../../../test/setup/test-app.js';
-import { type FaultProxy, startFaultProxy, targetOf } from '../../../test/support/fault-proxy.js';
+import { useTestApp } from '../../../test/setup/test-app.js';
+import type { FaultProxy } from '../../../test/support/fault-proxy.js';
 import { until } from '../../../test/support/processes.js';
+import { startTwoProcesses, type TwoProcesses } from '../../../test/support/two-processes.js';
 import { type Cache, createRedisCache } from '../../core/cache.js';
-import type { Database } from '../../core/db.js';
 import type { App } from '../../core/module.js';
 import { createNearCache } from '../../core/near-cache.js';
 import { catalogNearCache } from './catalog.cache.js';
@@ -42,32 +42,21 @@ describe('catalog near cache, embedded', () => {
 });
 
 describe.skipIf(!redisUrl)('catalog near cache across two processes (skipped: needs REDIS_URL)', () => {
-  const prefix = `test:${randomBytes(6).toString('hex')}:`;
-  let database: Database;
+  let apps: TwoProcesses;
   let proxy: FaultProxy;
   let a: App;
   let b: App;
   let staff: { authorization: string };
 
   beforeAll(async () => {
-    database = await openTestDatabase();
-    const shared = { ...database, close: async () => {} }; // closed once, by this file
-    proxy = await startFaultProxy(targetOf(redisUrl as string, 6379));
-    a = await createTestApp({ database: shared, cache: createRedisCache(redisUrl as string, prefix) });
-    // B reaches Redis through a proxy the tests cut (its subscriber with it)
-    const cache = createRedisCache(proxy.url(redisUrl as string), prefix, { commandTimeoutMs: 300, breakerOpenMs: 200 });
-    // no rate-limit batch within a test (10 s: it would be a Redis command of its own, on a timer)
-    b = await createTestApp({ database: shared, cache, env: { RATE_LIMIT_SYNC_MS: '10000' } });
+    // B reaches Redis through a proxy the tests cut (its subscriber with it); no rate-limit batch within a
+    // test (10 s: it would be a Redis command of its own, on a timer)
+    apps = await startTwoProcesses(redisUrl as string, { b: { RATE_LIMIT_SYNC_MS: '10000' } });
+    ({ a, b, proxy } = apps);
     staff = await authHeader(a, await makeStaff(a));
     await until(() => catalogNearCache(b.ctx)?.usable === true, "B's subscriber", 5000);
   });
-  afterAll(async () => {
-    await proxy?.restore();
-    await b?.close();
-    await a?.close();
-    await proxy?.close();
-    await database?.close();
-  });
+  afterAll(() => apps?.close());
 
   const rename = async (slug: string, name: string) => {
     const res = await a.inject({ method: 'PATCH', url: `/api/v1/products/${slug}/`, headers: staff, payload: { name } });
