@@ -5,7 +5,7 @@ import { expect } from 'vitest';
 import type { App } from '../../src/core/module.js';
 import { type AddressRow, addresses, type UserRow } from '../../src/modules/accounts/accounts.tables.js';
 import { type CouponRow, coupons } from '../../src/modules/orders/orders.tables.js';
-import { authHeader } from './users.js';
+import { authHeader, makeUser } from './users.js';
 
 export const SHIPPING_ADDRESS = {
   full_name: 'Ada Lovelace',
@@ -58,6 +58,13 @@ export async function addToCart(app: App, headers: Headers, variantId: string, q
   });
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
+}
+
+/** A new customer with these lines in their cart; returns their auth headers. */
+export async function buyerWithCart(app: App, lines: { variantId: string; quantity: number }[]): Promise<Headers> {
+  const headers = await authHeader(app, await makeUser(app));
+  for (const line of lines) await addToCart(app, headers, line.variantId, line.quantity);
+  return headers;
 }
 
 export function checkout(app: App, headers: Headers, payload: Record<string, unknown> = {}) {

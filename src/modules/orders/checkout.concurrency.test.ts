@@ -2,7 +2,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProduct } from '../../../test/factories/catalog.js';
-import { addToCart, checkout, makeCoupon } from '../../../test/factories/orders.js';
+import { addToCart, buyerWithCart, checkout, makeCoupon } from '../../../test/factories/orders.js';
 import { authHeader, makeUser } from '../../../test/factories/users.js';
 import { createTestApp } from '../../../test/setup/test-app.js';
 import { queryRows } from '../../core/db.js';
@@ -24,11 +24,7 @@ const stockOf = async (variantId: string) =>
 
 async function buyers(count: number, lines: (i: number) => { variantId: string; quantity: number }[]) {
   const result: Record<string, string>[] = [];
-  for (let i = 0; i < count; i++) {
-    const headers = await authHeader(app, await makeUser(app));
-    for (const line of lines(i)) await addToCart(app, headers, line.variantId, line.quantity);
-    result.push(headers);
-  }
+  for (let i = 0; i < count; i++) result.push(await buyerWithCart(app, lines(i)));
   return result;
 }
 

@@ -5,11 +5,11 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { makeProduct } from '../../../test/factories/catalog.js';
-import { addToCart, checkout } from '../../../test/factories/orders.js';
-import { authHeader, makeUser } from '../../../test/factories/users.js';
+import { buyerWithCart, checkout } from '../../../test/factories/orders.js';
+import { stockOf as stockOfVariant } from '../../../test/factories/payments.js';
 import { useTestApp } from '../../../test/setup/test-app.js';
 import { queryRows } from '../../core/db.js';
-import { products, productVariants } from '../catalog/catalog.tables.js';
+import { products } from '../catalog/catalog.tables.js';
 import { orderItems } from './orders.tables.js';
 
 const { app } = useTestApp();
@@ -21,11 +21,7 @@ const { app } = useTestApp();
  */
 const MAX_CHECKOUT_STATEMENTS = 12;
 
-async function cartOf(lines: { variantId: string; quantity: number }[]) {
-  const headers = await authHeader(app, await makeUser(app));
-  for (const line of lines) await addToCart(app, headers, line.variantId, line.quantity);
-  return headers;
-}
+const cartOf = (lines: { variantId: string; quantity: number }[]) => buyerWithCart(app, lines);
 
 async function statementsOfCheckout(headers: Record<string, string>) {
   const before = app.ctx.database.stats.queries;
@@ -34,8 +30,7 @@ async function statementsOfCheckout(headers: Record<string, string>) {
   return app.ctx.database.stats.queries - before;
 }
 
-const stockOf = async (variantId: string) =>
-  (await app.ctx.db.select().from(productVariants).where(eq(productVariants.id, variantId)))[0]!.stockQuantity;
+const stockOf = (variantId: string) => stockOfVariant(app, variantId);
 
 describe('checkout statements', () => {
   it(`runs at most ${MAX_CHECKOUT_STATEMENTS} statements, the same for 1, 2 or 6 lines`, async () => {
