@@ -58,6 +58,9 @@ describe('admin order screens', { timeout: 120_000 }, () => {
     const page = e2e.page;
     await page.goto(`${e2e.baseUrl}/admin/orders`);
     await page.getByLabel('Customer email').fill('buyer@');
+    // the filter applies after a debounce and moves the URL: click only once it has, or that move would
+    // take the page back to the list after the click opened the order
+    await page.waitForURL((url) => decodeURIComponent(url.search).includes('buyer@'));
     await page.getByRole('cell', { name: order.order_number }).click();
     await page.waitForURL(new RegExp(`/admin/orders/${order.id}/show$`));
     await page.reload(); // a deep link survives a reload
