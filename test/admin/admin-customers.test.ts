@@ -56,6 +56,8 @@ describe('admin customers and audit log', { timeout: 120_000 }, () => {
       await route.continue();
     });
     await page.getByRole('menuitem', { name: /customers/i }).click();
+    // on the customers screen, not the dashboard still on show (its tables have rows, its cards progress bars)
+    await page.waitForURL(/\/admin\/customers/);
     await page.getByRole('progressbar').first().waitFor();
     expect(await page.locator('tbody tr').count()).toBe(0);
     release();
