@@ -216,6 +216,8 @@ describe('admin order screens', { timeout: 120_000 }, () => {
     await row.getByRole('button', { name: 'Hide' }).click();
     await row.getByRole('button', { name: 'Unhide' }).waitFor();
     await expect.poll(publicTitles, POLL).toEqual(['Love it']);
+    // the list is read uncached: the product's cached detail changes when the write's response is on its way
+    await expect.poll(async () => (await productNow()).review_count, POLL).toBe(1);
     expect(await productNow()).toMatchObject({ review_count: 1, average_rating: '5.00' });
 
     await row.getByRole('button', { name: 'Unhide' }).click();
@@ -227,6 +229,8 @@ describe('admin order screens', { timeout: 120_000 }, () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     await expect.poll(() => row.count(), POLL).toBe(0);
     await expect.poll(publicTitles, POLL).toEqual(['Love it']);
+    // the list is read uncached: the product's cached detail changes when the write's response is on its way
+    await expect.poll(async () => (await productNow()).review_count, POLL).toBe(1);
     expect(await productNow()).toMatchObject({ review_count: 1, average_rating: '5.00' });
   });
 
